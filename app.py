@@ -1,0 +1,24 @@
+"""App factory: wires configuration, the search layer and the site together."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+import search
+import web
+from config import PROJECT_ROOT, Defaults
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app: defaults, then instance/config.py, then the test mapping."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder=str(PROJECT_ROOT / "static"))
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    search.init_app(app)
+    web.init_app(app)
+    return app

@@ -1,0 +1,22 @@
+"""Configuration defaults: the one place where settings and their defaults live."""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+class Defaults:
+    """Settings every app starts from; an instance config file or a test mapping overrides them."""
+
+    # Markdown entries and the YAML vocabularies (sources, regions, themes, addressees).
+    CONTENT_DIR = str(PROJECT_ROOT / "content")
+    # Where index generations live; None means `<instance_path>/index`.
+    INDEX_DIR = None
+    # Rebuild the index when a worker first needs it and the content is newer than the index.
+    AUTO_REBUILD = True
+    # Results per page on the search page and in /api/search.
+    PAGE_SIZE = 10
+    # Interface language when the visitor has not chosen one.
+    DEFAULT_LANGUAGE = "sv"
+    SECRET_KEY = "dev-only-not-secret"
+    JSON_SORT_KEYS = False

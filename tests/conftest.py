@@ -1,0 +1,41 @@
+"""Shared fixtures: an app over the tiny fixture corpus, its test client and CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+
+FIXTURE_CONTENT = Path(__file__).parent / "content"
+REAL_CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """A private copy of the fixture corpus that a test may change."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, target)
+    return target
+
+
+@pytest.fixture
+def app(content_dir: Path, tmp_path: Path):
+    """An app over the fixture corpus with its index in a temporary directory."""
+    return create_app({
+        "TESTING": True,
+        "CONTENT_DIR": str(content_dir),
+        "INDEX_DIR": str(tmp_path / "index"),
+    })
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
