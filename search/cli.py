@@ -29,3 +29,27 @@ def check_command() -> None:
 
 
 COMMANDS = [check_command]
+
+
+@click.command("index")
+@with_appcontext
+def index_command() -> None:
+    """Build a fresh search index from the content and switch to it atomically."""
+    import time
+
+    from search.content import ContentError
+    from search.index import build_from_content
+
+    started = time.perf_counter()
+    kb = current_app.extensions["kb"]
+    try:
+        generation = build_from_content(kb.content_dir, kb.index_dir)
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo("Index not built; the index being served is unchanged.", err=True)
+        raise SystemExit(1)
+    click.echo(f"Index built in {time.perf_counter() - started:.2f} s: {generation}")
+
+
+COMMANDS.append(index_command)

@@ -1,35 +1,119 @@
-"""The knowledge base a running app serves from (one per app, opened lazily per worker)."""
+"""The knowledge base a running app serves from: the current index generation, opened lazily."""
 
 from __future__ import annotations
 
+import logging
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from search.content import Entry, Vocabulary, load_content
+from whoosh import index as whoosh_index
+
+from search.content import ContentError, Entry, Vocabulary
+from search.index import build_from_content, current_generation, is_stale, read_meta
+
+log = logging.getLogger(__name__)
+
+
+class IndexUnavailable(Exception):
+    """No usable index exists and none could be built; the site answers 503."""
+
+
+@dataclass
+class Snapshot:
+    """One opened index generation with its entries and vocabulary, shared by requests."""
+
+    name: str
+    ix: Any
+    vocab: Vocabulary
+    entries: dict[str, Entry]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ordered(self) -> list[Entry]:
+        """Entries in document order (source by source)."""
+        return list(self.entries.values())
+
+
+def _entries_from_index(ix: Any) -> dict[str, Entry]:
+    with ix.searcher() as searcher:
+        stored = sorted(searcher.all_stored_fields(), key=lambda doc: doc["order"])
+    return {doc["id"]: Entry(
+        id=doc["id"], title=doc["title"], title_en=doc["title_en"], kind=doc["kind"],
+        source=doc["source"], region=doc["region"], section=doc["section"],
+        themes=tuple(t for t in doc["themes"].split(",") if t), summary=doc["summary"],
+        summary_en=doc["summary_en"], status=doc["status"], body=doc["body"],
+        page=doc.get("page"), addressees=tuple(doc.get("addressees") or ()),
+    ) for doc in stored}
 
 
 class KnowledgeBase:
-    """Entries and vocabulary of one content directory, loaded on first use."""
+    """Serves the current index generation; notices switches and rebuilds stale content."""
 
-    def __init__(self, content_dir: str | Path, index_dir: str | Path):
+    def __init__(self, content_dir: str | Path, index_dir: str | Path, auto_rebuild: bool = True):
         self.content_dir = Path(content_dir)
         self.index_dir = Path(index_dir)
+        self.auto_rebuild = auto_rebuild
         self._lock = threading.Lock()
-        self._loaded: tuple[Vocabulary, list[Entry]] | None = None
+        self._snapshot: Snapshot | None = None
+        self._checked = False
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], instance_path: str) -> "KnowledgeBase":
         """Create the knowledge base an app's configuration describes."""
         index_dir = config.get("INDEX_DIR") or Path(instance_path) / "index"
-        return cls(config["CONTENT_DIR"], index_dir)
+        return cls(config["CONTENT_DIR"], index_dir, bool(config.get("AUTO_REBUILD", True)))
 
-    def _load(self) -> tuple[Vocabulary, list[Entry]]:
+    def rebuild(self) -> Path:
+        """Build a new generation from the content (raises ContentError, index untouched)."""
+        return build_from_content(self.content_dir, self.index_dir)
+
+    def _rebuild_if_stale(self) -> None:
+        try:
+            if is_stale(self.content_dir, self.index_dir):
+                log.info("content is newer than the index: rebuilding")
+                self.rebuild()
+        except ContentError as exc:
+            log.error("content has errors; serving the previous index:\n%s", exc)
+
+    def snapshot(self) -> Snapshot:
+        """Return the current generation, reopening it when the pointer has switched."""
+        if not self._checked and self.auto_rebuild:
+            with self._lock:
+                if not self._checked:
+                    self._rebuild_if_stale()
+                    self._checked = True
+        generation = current_generation(self.index_dir)
+        current = self._snapshot
+        if generation is not None and current is not None and current.name == generation.name:
+            return current
         with self._lock:
-            if self._loaded is None:
-                self._loaded = load_content(self.content_dir)
-            return self._loaded
+            generation = current_generation(self.index_dir)
+            if generation is None:
+                raise IndexUnavailable("no search index has been built")
+            if self._snapshot is None or self._snapshot.name != generation.name:
+                self._snapshot = self._open(generation)
+            return self._snapshot
+
+    def _open(self, generation: Path) -> Snapshot:
+        try:
+            ix = whoosh_index.open_dir(str(generation))
+            meta = read_meta(generation)
+            entries = _entries_from_index(ix)
+        except Exception as exc:  # a damaged generation: any error opening it means unusable
+            log.error("index %s cannot be opened: %s", generation, exc)
+            if self.auto_rebuild:
+                try:
+                    fresh = self.rebuild()
+                    ix = whoosh_index.open_dir(str(fresh))
+                    return Snapshot(fresh.name, ix, Vocabulary.from_dict(read_meta(fresh)["vocabulary"]),
+                                    _entries_from_index(ix), read_meta(fresh))
+                except Exception as again:
+                    log.error("rebuilding the index failed: %s", again)
+            raise IndexUnavailable(f"the search index cannot be opened: {exc}") from exc
+        return Snapshot(generation.name, ix, Vocabulary.from_dict(meta["vocabulary"]), entries, meta)
 
     def entry_count(self) -> int:
         """Return how many entries are being served."""
-        return len(self._load()[1])
+        return len(self.snapshot().entries)

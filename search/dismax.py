@@ -1,0 +1,50 @@
+"""A disjunction-max query that scores correctly.
+
+Whoosh's DisjunctionMaxMatcher takes the max of both sub-matchers' scores even when one of them
+sits on another document, so an entry matching only a weak field inherits the score of a strong
+match elsewhere (seen in whoosh3 3.54 and whoosh 2.7.4); it also ignores `tiebreak`.
+"""
+
+from __future__ import annotations
+
+from whoosh import matching
+from whoosh import query as wq
+from whoosh.matching import mcore
+
+
+class FieldMaxMatcher(matching.DisjunctionMaxMatcher):
+    """Score = best sub-score at this document + tiebreak × the other sub-scores there."""
+
+    def _scores(self) -> list[float]:
+        current = self.id()
+        return [m.score() for m in (self.a, self.b) if m.is_active() and m.id() == current]
+
+    def score(self) -> float:
+        scores = self._scores()
+        best = max(scores)
+        return best + self.tiebreak * (sum(scores) - best)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def replace(self, minquality=0):
+        a, b = self.a, self.b
+        if not a.is_active() and not b.is_active():
+            return mcore.NullMatcher()
+        if not a.is_active():
+            return b.replace(0)
+        if not b.is_active():
+            return a.replace(0)
+        a, b = a.replace(0), b.replace(0)
+        if a is self.a and b is self.b:
+            return self
+        return self.__class__(a, b, tiebreak=self.tiebreak)
+
+
+class FieldMax(wq.DisjunctionMax):
+    """DisjunctionMax over the fields one word may match in, with correct per-document scores."""
+
+    def _matcher(self, subs, searcher, context):
+        reader = searcher.reader()
+        return self._tree_matcher(subs, FieldMaxMatcher, searcher, context,
+                                  lambda q: q.estimate_size(reader), tiebreak=self.tiebreak)

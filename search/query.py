@@ -1,0 +1,303 @@
+"""Query stage: turn what a user types into a Whoosh query and return plain result data."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from whoosh import query as wq
+from whoosh import scoring, sorting
+
+from search.dismax import FieldMax
+from search.service import Snapshot
+from search.snippets import make_snippet
+
+MAX_QUERY_CHARS = 500
+MAX_WORDS = 24
+FACETS = ("kind", "region", "source", "theme")
+FACET_FIELDS = {"kind": "kind", "region": "region", "source": "source", "theme": "themes"}
+# How much a match in each field counts. Titles and summaries state what the entry is about;
+# compound parts and theme vocabulary widen recall but must rank below exact matches.
+FIELD_BOOSTS = {
+    "title": 3.0, "summary": 2.0, "body": 1.0, "title_en": 1.6, "summary_en": 1.2,
+    "parts": 0.35, "themes_sv": 0.25, "themes_en": 0.5,
+}
+# Exclusions (`-ai`) apply to what the entry says, not to its theme vocabulary.
+EXCLUDE_FIELDS = {name: 1.0 for name in ("title", "summary", "body", "title_en", "summary_en")}
+# BM25F with no length normalisation on the short index-only fields: a theme label is not
+# more relevant for being short.
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, themes_sv_B=0.0, themes_en_B=0.0, parts_B=0.3)
+PHRASE_FIELDS = ("title", "summary", "body", "title_en", "summary_en")
+# Swedish and English names for the field filters users may type (`typ:rekommendation`).
+FILTER_ALIASES = {
+    "region": "region", "län": "region", "lan": "region",
+    "kind": "kind", "typ": "kind", "sort": "kind",
+    "theme": "theme", "tema": "theme", "themes": "theme",
+    "source": "source", "källa": "source", "kalla": "source", "rapport": "source",
+}
+KIND_ALIASES = {
+    "recommendation": "recommendation", "rekommendation": "recommendation",
+    "rekommendationer": "recommendation", "challenge": "challenge", "utmaning": "challenge",
+    "utmaningar": "challenge", "finding": "finding", "iakttagelse": "finding",
+    "iakttagelser": "finding", "slutsats": "finding", "observation": "finding",
+}
+TOKEN = re.compile(r'(?P<neg>[-−]?)(?:(?P<field>[^\s:"()]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
+OPERATORS = {"AND", "OR", "NOT", "OCH", "ELLER", "INTE"}
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What the user typed, split into words, phrases, exclusions and field filters."""
+
+    words: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    excluded: tuple[str, ...] = ()
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.words or self.phrases)
+
+
+@dataclass
+class SearchRequest:
+    """A search: the query text, facet filters chosen by clicking, and the page wanted."""
+
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    page: int = 1
+    page_size: int = 10  # 0 returns every match on one page (comparison, export)
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters and cap the length, so no input can upset the parser."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return text[:MAX_QUERY_CHARS]
+
+
+def slugify(value: str) -> str:
+    """Turn a typed filter value into a slug (`Skåne` → `skane`, `Västra Götaland` → `vastra-gotaland`)."""
+    folded = unicodedata.normalize("NFKD", value.lower())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Split a query into words, quoted phrases, `-exclusions` and `field:value` filters."""
+    words: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    excluded: list[str] = []
+    filters: dict[str, list[str]] = {}
+    negate_next = False
+    for match in TOKEN.finditer(clean_text(text)):
+        neg = bool(match.group("neg")) or negate_next
+        negate_next = False
+        name, phrase, word = match.group("field"), match.group("phrase"), match.group("word")
+        if name and name.lower() in FILTER_ALIASES and (word or phrase):
+            facet = FILTER_ALIASES[name.lower()]
+            value = slugify(word or phrase or "")
+            if facet == "kind":
+                value = KIND_ALIASES.get(value, value)
+            if value and not neg:
+                filters.setdefault(facet, []).append(value)
+            continue
+        if name:  # an unknown "x:y" is just words
+            word = f"{name} {word or phrase or ''}"
+        if phrase is not None and not name:
+            terms = tuple(w for w in re.findall(r"\w+", phrase))
+            if len(terms) > 1 and not neg:
+                phrases.append(terms)
+                continue
+            word = " ".join(terms)
+        for part in re.findall(r"\w+", word or ""):
+            if part.upper() in OPERATORS and part.isupper():
+                negate_next = part.upper() in {"NOT", "INTE"}
+                continue
+            (excluded if neg else words).append(part)
+    return ParsedQuery(tuple(words[:MAX_WORDS]), tuple(phrases[:MAX_WORDS // 4]),
+                       tuple(excluded[:MAX_WORDS]),
+                       {k: tuple(dict.fromkeys(v)) for k, v in filters.items()})
+
+
+def _terms(schema: Any, fieldname: str, text: str) -> list[str]:
+    analyzer = schema[fieldname].analyzer
+    return [t.text for t in analyzer(text, mode="query")]
+
+
+def _word_query(schema: Any, word: str, fields: Mapping[str, float] = FIELD_BOOSTS) -> wq.Query | None:
+    """One word across all text fields: the best field counts fully, the others a little."""
+    alternatives = []
+    for fieldname, boost in fields.items():
+        for term in _terms(schema, fieldname, word):
+            alternatives.append(wq.Term(fieldname, term, boost=boost))
+    return FieldMax(alternatives, tiebreak=0.2) if alternatives else None
+
+
+def _phrase_query(schema: Any, words: Sequence[str], boost: float = 1.5) -> wq.Query | None:
+    alternatives = []
+    for fieldname in PHRASE_FIELDS:
+        terms = [t for w in words for t in _terms(schema, fieldname, w)]
+        if len(terms) > 1:
+            alternatives.append(wq.Phrase(fieldname, terms, boost=FIELD_BOOSTS[fieldname] * boost))
+    return FieldMax(alternatives) if alternatives else None
+
+
+def build_query(schema: Any, parsed: ParsedQuery) -> wq.Query | None:
+    """Build the scoring query: any word may match, and matching more of them ranks higher."""
+    clauses = [q for q in (_word_query(schema, w) for w in parsed.words) if q is not None]
+    clauses += [q for q in (_phrase_query(schema, p) for p in parsed.phrases) if q is not None]
+    if not clauses:
+        return None
+    if 2 <= len(parsed.words) <= 4:
+        # Words typed next to each other that also stand together in a title or passage
+        # ("capital gap", "kliniska prövningar") rank above scattered matches.
+        nearby = _phrase_query(schema, parsed.words, boost=0.5)
+        if nearby is not None:
+            clauses.append(nearby)
+    # The coordination bonus (scale) is what ranks entries matching more of the words first.
+    positive = clauses[0] if len(clauses) == 1 else wq.Or(clauses, scale=0.95)
+    negatives = [q for q in (_word_query(schema, w, EXCLUDE_FIELDS) for w in parsed.excluded)
+                 if q is not None]
+    return wq.AndNot(positive, wq.Or(negatives)) if negatives else positive
+
+
+def filter_query(filters: Mapping[str, Iterable[str]]) -> wq.Query | None:
+    """Facet filters: values of one facet are alternatives, different facets all apply."""
+    parts = []
+    for facet, values in filters.items():
+        fieldname = FACET_FIELDS.get(facet)
+        values = [v for v in values if v]
+        if fieldname and values:
+            parts.append(wq.Or([wq.Term(fieldname, v) for v in values]))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def merge_filters(*sources: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """Combine facet filters from the URL and from the query text, without duplicates."""
+    merged: dict[str, list[str]] = {}
+    for source in sources:
+        for facet, values in source.items():
+            if facet in FACET_FIELDS:
+                for value in values:
+                    value = str(value)
+                    if value and value not in merged.setdefault(facet, []):
+                        merged[facet].append(value)
+    return {k: v for k, v in merged.items() if v}
+
+
+def _hit(doc: Mapping[str, Any], score: float | None, snippet: str) -> dict[str, Any]:
+    return {
+        "id": doc["id"], "title": doc["title"], "title_en": doc["title_en"], "kind": doc["kind"],
+        "region": doc["region"], "source": doc["source"], "section": doc["section"],
+        "page": doc.get("page"), "themes": [t for t in doc["themes"].split(",") if t],
+        "summary": doc["summary"], "summary_en": doc["summary_en"],
+        "snippet": snippet, "score": round(score, 4) if score is not None else None,
+    }
+
+
+def _highlight_terms(schema: Any, parsed: ParsedQuery) -> set[str]:
+    terms = set()
+    for word in list(parsed.words) + [w for p in parsed.phrases for w in p]:
+        terms.update(_terms(schema, "body", word))
+    return terms
+
+
+def search(snapshot: Snapshot, request: SearchRequest) -> dict[str, Any]:
+    """Run a search and return plain data: hits with snippets, facet counts, paging, suggestion."""
+    parsed = parse_query(request.q)
+    filters = merge_filters(request.filters, parsed.filters)
+    ix = snapshot.ix
+    scoring = build_query(ix.schema, parsed)
+    browse = scoring is None
+    q = wq.Every() if browse else scoring
+    every = request.page_size == 0
+    page_size = max(1, min(int(request.page_size), 100)) if not every else 0
+    facets = {name: sorting.FieldFacet(FACET_FIELDS[name], allow_overlap=(name == "theme"))
+              for name in FACETS}
+    highlight = _highlight_terms(ix.schema, parsed)
+    with ix.searcher(weighting=WEIGHTING) as searcher:
+        kwargs: dict[str, Any] = {"filter": filter_query(filters), "groupedby": facets,
+                                  "maptype": sorting.Count}
+        if browse:
+            kwargs["sortedby"] = "order"
+        results = searcher.search(q, limit=None, **kwargs)
+        total = len(results)
+        pages = 1 if every else max(1, math.ceil(total / page_size))
+        page = max(1, min(int(request.page or 1), pages))
+        window = results if every else results[(page - 1) * page_size: page * page_size]
+        hits = [_hit(h.fields(), None if browse else h.score,
+                     make_snippet(h["body"], highlight, ix.schema["body"].analyzer))
+                for h in window]
+        facet_counts = {name: _sorted_counts(results.groups(name)) for name in FACETS}
+        suggestion = None
+        if not browse and total < 3 and parsed.words:
+            suggestion = suggest(searcher, ix.schema, parsed, request.q, filters, total)
+    return {
+        "query": request.q, "parsed": {"words": list(parsed.words),
+                                       "phrases": [" ".join(p) for p in parsed.phrases],
+                                       "excluded": list(parsed.excluded)},
+        "filters": filters, "total": total, "page": page, "pages": pages,
+        "page_size": page_size, "hits": hits, "facets": facet_counts, "suggestion": suggestion,
+    }
+
+
+def _sorted_counts(groups: Mapping[Any, int]) -> list[tuple[str, int]]:
+    return sorted(((str(k), int(v)) for k, v in groups.items() if k not in (None, "")),
+                  key=lambda kv: (-kv[1], kv[0]))
+
+
+def suggest(searcher: Any, schema: Any, parsed: ParsedQuery, text: str,
+            filters: Mapping[str, Iterable[str]], found: int) -> str | None:
+    """Offer a corrected query ("Menade du …?") when it would find more than the original."""
+    corrector = searcher.corrector("spell")
+    reader = searcher.reader()
+    replacements = {}
+    for word in parsed.words:
+        lower = word.lower()
+        if len(lower) < 3 or reader.frequency("spell", lower) > 0:
+            continue
+        options = corrector.suggest(lower, limit=1, maxdist=2 if len(lower) > 5 else 1)
+        if options and options[0] != lower:
+            replacements[word] = options[0]
+    if not replacements:
+        return None
+    corrected = text
+    for word, better in replacements.items():
+        corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", better, corrected)
+    better_query = build_query(schema, parse_query(corrected))
+    if better_query is None:
+        return None
+    count = len(searcher.search(better_query, limit=1, filter=filter_query(filters)))
+    return corrected if count > found else None
+
+
+def more_like_this(snapshot: Snapshot, entry_id: str, limit: int = 5,
+                   other_regions: bool = True) -> list[dict[str, Any]]:
+    """Entries on the same themes, most similar text first; optionally from other regions only."""
+    entry = snapshot.entries.get(entry_id)
+    if entry is None:
+        return []
+    themes = wq.Or([wq.Term("themes", t) for t in entry.themes])
+    constraint = wq.And([themes, wq.Not(wq.Term("region", entry.region))]) if other_regions else themes
+    with snapshot.ix.searcher() as searcher:
+        docnum = searcher.document_number(id=entry_id)
+        similar = searcher.more_like(docnum, "body", text=f"{entry.title} {entry.summary} {entry.body}",
+                                     top=limit, numterms=12, filter=constraint)
+        found = [_hit(h.fields(), h.score, "") for h in similar if h["id"] != entry_id]
+        if len(found) < limit:
+            # Too little shared vocabulary: fill with the entries sharing most themes.
+            seen = {h["id"] for h in found} | {entry_id}
+            rest = sorted((e for e in snapshot.entries.values()
+                           if e.id not in seen and set(e.themes) & set(entry.themes)
+                           and (not other_regions or e.region != entry.region)),
+                          key=lambda e: -len(set(e.themes) & set(entry.themes)))
+            for other in rest[: limit - len(found)]:
+                doc = searcher.document(id=other.id)
+                found.append(_hit(doc, None, ""))
+    return found

@@ -1,0 +1,84 @@
+"""Highlighted snippets: the part of a passage where the query's words are densest, HTML-escaped."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from markupsafe import Markup, escape
+
+WINDOW = 240      # characters per fragment
+FRAGMENTS = 2
+MIN_PART_MATCH = 4  # a query stem this long also marks compounds containing it
+
+
+def _marks(text: str, terms: set[str], analyzer: Any) -> list[tuple[int, int]]:
+    """Character spans of tokens that match a query term, whole or as a compound part."""
+    spans = []
+    parts = [t for t in terms if len(t) >= MIN_PART_MATCH]
+    for token in analyzer(text, chars=True, mode="index", removestops=True):
+        surface = text[token.startchar:token.endchar].lower()
+        if token.text in terms or any(p in surface for p in parts if p != token.text):
+            spans.append((token.startchar, token.endchar))
+    return spans
+
+
+def _windows(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Pick up to FRAGMENTS windows covering the most marks, in text order."""
+    chosen: list[tuple[int, int]] = []
+    remaining = list(spans)
+    while remaining and len(chosen) < FRAGMENTS:
+        best_start, best_count = 0, -1
+        for start, _ in remaining:
+            begin = max(0, start - 40)
+            count = sum(1 for s, e in remaining if begin <= s and e <= begin + WINDOW)
+            if count > best_count:
+                best_start, best_count = begin, count
+        end = min(length, best_start + WINDOW)
+        chosen.append((best_start, end))
+        remaining = [(s, e) for s, e in remaining if not (best_start <= s and e <= end)]
+    return sorted(chosen)
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move window edges to word boundaries so no word is cut in half."""
+    if start > 0:
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 and start - space < 30 else start
+    if end < len(text):
+        space = text.find(" ", end)
+        end = space if space >= 0 and space - end < 30 else end
+    return start, end
+
+
+def _render(text: str, start: int, end: int, spans: Iterable[tuple[int, int]]) -> str:
+    out, cursor = [], start
+    for s, e in spans:
+        if s >= start and e <= end and s >= cursor:
+            out.append(str(escape(text[cursor:s])))
+            out.append(f"<mark>{escape(text[s:e])}</mark>")
+            cursor = e
+    out.append(str(escape(text[cursor:end])))
+    return "".join(out)
+
+
+def plain_text(markdown_body: str) -> str:
+    """Flatten a Markdown body to one line of text (list markers and emphasis removed)."""
+    text = re.sub(r"(?m)^\s*(?:[-*+]|\d+\.)\s+", "", markdown_body)
+    text = re.sub(r"[*_`#>]+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def make_snippet(body: str, terms: set[str], analyzer: Any) -> Markup:
+    """Return an escaped snippet of the body with matching words wrapped in <mark>."""
+    text = plain_text(body)
+    spans = _marks(text, terms, analyzer) if terms else []
+    if not spans:
+        start, end = _snap(text, 0, min(len(text), WINDOW))
+        return Markup(str(escape(text[start:end])) + (" …" if end < len(text) else ""))
+    pieces = []
+    for start, end in _windows(spans, len(text)):
+        start, end = _snap(text, start, end)
+        pieces.append(("… " if start > 0 else "") + _render(text, start, end, spans)
+                      + (" …" if end < len(text) else ""))
+    return Markup(" ".join(pieces).replace("… …", "…"))
