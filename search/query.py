@@ -31,6 +31,10 @@ EXCLUDE_FIELDS = {name: 1.0 for name in ("title", "summary", "body", "title_en",
 # more relevant for being short.
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, themes_sv_B=0.0, themes_en_B=0.0, parts_B=0.3)
 PHRASE_FIELDS = ("title", "summary", "body", "title_en", "summary_en")
+# Unquoted words that stand together in a text, or together name a theme ("capital gap",
+# "kliniska prövningar"), earn a bonus; naming a theme's label or term is strong evidence.
+NEARBY_BOOSTS = {**{name: FIELD_BOOSTS[name] * 0.5 for name in PHRASE_FIELDS},
+                 "themes_sv": 1.5, "themes_en": 1.5}
 # Swedish and English names for the field filters users may type (`typ:rekommendation`).
 FILTER_ALIASES = {
     "region": "region", "län": "region", "lan": "region",
@@ -137,12 +141,14 @@ def _word_query(schema: Any, word: str, fields: Mapping[str, float] = FIELD_BOOS
     return FieldMax(alternatives, tiebreak=0.2) if alternatives else None
 
 
-def _phrase_query(schema: Any, words: Sequence[str], boost: float = 1.5) -> wq.Query | None:
+def _phrase_query(schema: Any, words: Sequence[str], boost: float = 1.5,
+                  fields: Mapping[str, float] | None = None) -> wq.Query | None:
+    fields = fields or {name: FIELD_BOOSTS[name] * boost for name in PHRASE_FIELDS}
     alternatives = []
-    for fieldname in PHRASE_FIELDS:
+    for fieldname, field_boost in fields.items():
         terms = [t for w in words for t in _terms(schema, fieldname, w)]
         if len(terms) > 1:
-            alternatives.append(wq.Phrase(fieldname, terms, boost=FIELD_BOOSTS[fieldname] * boost))
+            alternatives.append(wq.Phrase(fieldname, terms, boost=field_boost))
     return FieldMax(alternatives) if alternatives else None
 
 
@@ -155,7 +161,7 @@ def build_query(schema: Any, parsed: ParsedQuery) -> wq.Query | None:
     if 2 <= len(parsed.words) <= 4:
         # Words typed next to each other that also stand together in a title or passage
         # ("capital gap", "kliniska prövningar") rank above scattered matches.
-        nearby = _phrase_query(schema, parsed.words, boost=0.5)
+        nearby = _phrase_query(schema, parsed.words, fields=NEARBY_BOOSTS)
         if nearby is not None:
             clauses.append(nearby)
     # The coordination bonus (scale) is what ranks entries matching more of the words first.

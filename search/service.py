@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -14,6 +15,8 @@ from search.content import ContentError, Entry, Vocabulary
 from search.index import build_from_content, current_generation, is_stale, read_meta
 
 log = logging.getLogger(__name__)
+
+RETRY_SECONDS = 10.0  # how often a worker without a usable index tries to build one
 
 
 class IndexUnavailable(Exception):
@@ -58,6 +61,7 @@ class KnowledgeBase:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._checked = False
+        self._last_attempt = float("-inf")
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], instance_path: str) -> "KnowledgeBase":
@@ -72,6 +76,7 @@ class KnowledgeBase:
     def _rebuild_if_stale(self) -> None:
         try:
             if is_stale(self.content_dir, self.index_dir):
+                self._last_attempt = time.monotonic()
                 log.info("content is newer than the index: rebuilding")
                 self.rebuild()
         except ContentError as exc:
@@ -85,6 +90,12 @@ class KnowledgeBase:
                     self._rebuild_if_stale()
                     self._checked = True
         generation = current_generation(self.index_dir)
+        if (generation is None and self.auto_rebuild
+                and time.monotonic() - self._last_attempt > RETRY_SECONDS):
+            # The index directory vanished under a running app: build a new one.
+            with self._lock:
+                self._rebuild_if_stale()
+            generation = current_generation(self.index_dir)
         current = self._snapshot
         if generation is not None and current is not None and current.name == generation.name:
             return current
@@ -103,7 +114,8 @@ class KnowledgeBase:
             entries = _entries_from_index(ix)
         except Exception as exc:  # a damaged generation: any error opening it means unusable
             log.error("index %s cannot be opened: %s", generation, exc)
-            if self.auto_rebuild:
+            if self.auto_rebuild and time.monotonic() - self._last_attempt > RETRY_SECONDS:
+                self._last_attempt = time.monotonic()
                 try:
                     fresh = self.rebuild()
                     ix = whoosh_index.open_dir(str(fresh))

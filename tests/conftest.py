@@ -39,3 +39,21 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory) -> Path:
+    """An index over the repository's real content, built once per test session."""
+    from search.index import build_from_content
+
+    root = tmp_path_factory.mktemp("real-index")
+    build_from_content(REAL_CONTENT, root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def real_snapshot(real_index):
+    """The opened real index (entries, vocabulary, Whoosh index) for query tests."""
+    from search.service import KnowledgeBase
+
+    return KnowledgeBase(REAL_CONTENT, real_index, auto_rebuild=False).snapshot()

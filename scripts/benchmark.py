@@ -1,0 +1,132 @@
+"""Print index build time, query latency and memory for the real corpus and a 100x synthetic one,
+with SQLite FTS5 measured in the same run as the baseline.
+
+Usage: .venv/bin/python scripts/benchmark.py [--scale 100] [--repeat 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from statistics import median, quantiles
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.baselines import Fts5  # noqa: E402
+from search.content import Entry, load_content  # noqa: E402
+from search.index import build_index, read_source_texts  # noqa: E402
+from search.query import SearchRequest, search  # noqa: E402
+from search.service import KnowledgeBase  # noqa: E402
+
+CONTENT = ROOT / "content"
+QUERIES = [q["q"] for q in yaml.safe_load((ROOT / "tests/relevance/queries.yaml").read_text(encoding="utf-8"))]
+
+
+def synthetic(entries: list[Entry], scale: int, seed: int = 7) -> list[Entry]:
+    """Make scale × as many entries by recombining sentences of real passages."""
+    rng = random.Random(seed)
+    sentences = [s for e in entries for s in re.split(r"(?<=[.!?])\s+", e.body) if len(s) > 20]
+    out = []
+    for copy in range(scale):
+        for e in entries:
+            n = max(2, len(re.split(r"(?<=[.!?])\s+", e.body)))
+            body = " ".join(rng.choice(sentences) for _ in range(n))
+            out.append(dataclasses.replace(e, id=f"{e.id}-x{copy}", body=body))
+    return out
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    cuts = quantiles(samples, n=100, method="inclusive")
+    return cuts[49], cuts[94]
+
+
+def time_queries(run, repeat: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(repeat):
+        for q in QUERIES:
+            start = time.perf_counter()
+            run(q)
+            samples.append((time.perf_counter() - start) * 1000)
+    return percentiles(samples)
+
+
+def measure(entries: list[Entry], vocab, texts, repeat: int) -> dict[str, float]:
+    root = Path(tempfile.mkdtemp(prefix="bench-"))
+    start = time.perf_counter()
+    build_index(entries, vocab, root, source_texts=texts)
+    build = time.perf_counter() - start
+    snapshot = KnowledgeBase(CONTENT, root, auto_rebuild=False).snapshot()
+    ours = time_queries(lambda q: search(snapshot, SearchRequest(q=q)), repeat)
+    start = time.perf_counter()
+    fts = Fts5(entries)
+    fts_build = time.perf_counter() - start
+    fts_q = time_queries(lambda q: fts.search(q), repeat)
+    return {"entries": len(entries), "build_s": build, "p50_ms": ours[0], "p95_ms": ours[1],
+            "fts_build_s": fts_build, "fts_p50_ms": fts_q[0], "fts_p95_ms": fts_q[1], "index": str(root)}
+
+
+def serving_memory(index_root: str, repeat: int) -> float:
+    """Peak resident memory (MB) of a fresh process that opens the index and serves the query set."""
+    code = f"""
+import resource, sys
+sys.path.insert(0, {str(ROOT)!r})
+from search.service import KnowledgeBase
+from search.query import search, SearchRequest
+snap = KnowledgeBase({str(CONTENT)!r}, {index_root!r}, auto_rebuild=False).snapshot()
+for _ in range({repeat}):
+    for q in {QUERIES!r}:
+        search(snap, SearchRequest(q=q))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def baseline_memory() -> float:
+    code = ("import resource, sys; sys.path.insert(0, %r); import search.query, search.service; "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)" % str(ROOT))
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True).stdout.strip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=20, help="passes over the query set")
+    args = parser.parse_args()
+    vocab, entries = load_content(CONTENT)
+    texts = read_source_texts(CONTENT, vocab)
+    print(f"{len(QUERIES)} queries × {args.repeat} passes, in-process, full query service "
+          "(parse, search, facets, snippets)\n")
+    rows = {"real": measure(entries, vocab, texts, args.repeat)}
+    big = synthetic(entries, args.scale)
+    rows[f"{args.scale}x"] = measure(big, vocab, texts, max(2, args.repeat // 4))
+    print(f"{'corpus':8} {'entries':>8} {'build s':>8} {'p50 ms':>7} {'p95 ms':>7} | "
+          f"{'fts5 build s':>12} {'fts5 p50':>9} {'fts5 p95':>9} | {'p95 ratio':>9}")
+    for name, r in rows.items():
+        print(f"{name:8} {r['entries']:>8} {r['build_s']:>8.2f} {r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} | "
+              f"{r['fts_build_s']:>12.2f} {r['fts_p50_ms']:>9.3f} {r['fts_p95_ms']:>9.3f} | "
+              f"{r['p95_ms'] / r['fts_p95_ms']:>8.0f}x")
+    floor = baseline_memory()
+    print(f"\nresident memory (peak RSS, MB): interpreter with the code imported {floor:.0f}")
+    for name, r in rows.items():
+        rss = serving_memory(r["index"], 2)
+        print(f"  serving the {name} index: {rss:.0f} MB ({rss - floor:+.0f} MB over the floor)")
+    print("\n" + json.dumps({k: {kk: (round(vv, 3) if isinstance(vv, float) else vv)
+                                  for kk, vv in v.items() if kk != "index"} for k, v in rows.items()}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Print nDCG@10 and recall@10 on the judged query set for our engine and two baselines.
+
+Usage: .venv/bin/python scripts/evaluate.py [--verbose]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import tempfile
+from pathlib import Path
+from statistics import mean
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.baselines import Fts5, StockWhoosh  # noqa: E402
+from search.content import load_content  # noqa: E402
+from search.index import build_from_content  # noqa: E402
+from search.query import SearchRequest, search  # noqa: E402
+from search.service import KnowledgeBase  # noqa: E402
+
+QUERIES = ROOT / "tests" / "relevance" / "queries.yaml"
+K = 10
+
+
+def ndcg(ranked: list[str], judged: dict[str, int], k: int = K) -> float:
+    """Normalised discounted cumulative gain with graded gains 2^g - 1."""
+    gain = sum((2 ** judged.get(doc, 0) - 1) / math.log2(i + 2) for i, doc in enumerate(ranked[:k]))
+    ideal = sum((2 ** g - 1) / math.log2(i + 2)
+                for i, g in enumerate(sorted(judged.values(), reverse=True)[:k]))
+    return gain / ideal if ideal else 0.0
+
+
+def recall(ranked: list[str], judged: dict[str, int], k: int = K) -> float:
+    """Share of the relevant entries found in the top k (out of at most k)."""
+    relevant = {d for d, g in judged.items() if g > 0}
+    return len(relevant & set(ranked[:k])) / min(len(relevant), k) if relevant else 0.0
+
+
+class Ours:
+    name = "this engine"
+
+    def __init__(self, content_dir: Path):
+        root = Path(tempfile.mkdtemp(prefix="eval-"))
+        build_from_content(content_dir, root)
+        self.snapshot = KnowledgeBase(content_dir, root, auto_rebuild=False).snapshot()
+
+    def search(self, q: str, limit: int = K) -> list[str]:
+        result = search(self.snapshot, SearchRequest(q=q, page_size=limit))
+        return [hit["id"] for hit in result["hits"]]
+
+
+def load_queries() -> list[dict]:
+    return yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
+
+
+def evaluate(engines, queries) -> dict[str, dict[str, dict[str, float]]]:
+    """Return {engine: {lang: {"ndcg": x, "recall": y, "n": n}}} plus per-query rows."""
+    table: dict[str, dict[str, dict[str, float]]] = {}
+    for engine in engines:
+        rows = []
+        for item in queries:
+            ranked = engine.search(item["q"])
+            rows.append((item["lang"], ndcg(ranked, item["relevant"]), recall(ranked, item["relevant"]),
+                         item["q"]))
+        table[engine.name] = {}
+        for lang in ("sv", "en", "all"):
+            chosen = [r for r in rows if lang == "all" or r[0] == lang]
+            table[engine.name][lang] = {"ndcg": mean(r[1] for r in chosen),
+                                        "recall": mean(r[2] for r in chosen), "n": len(chosen)}
+        table[engine.name]["rows"] = rows  # type: ignore[assignment]
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--verbose", action="store_true", help="print every query's figures")
+    args = parser.parse_args()
+    content = ROOT / "content"
+    _, entries = load_content(content)
+    queries = load_queries()
+    engines = [Ours(content), StockWhoosh(entries), Fts5(entries)]
+    table = evaluate(engines, queries)
+    print(f"{len(queries)} judged queries, {sum(len(q['relevant']) for q in queries)} judgments, "
+          f"{len(entries)} entries\n")
+    print(f"{'engine':32} {'lang':4} {'n':>3} {'nDCG@10':>8} {'recall@10':>10}")
+    for name, langs in table.items():
+        for lang in ("sv", "en", "all"):
+            f = langs[lang]
+            print(f"{name:32} {lang:4} {f['n']:>3} {f['ndcg']:>8.3f} {f['recall']:>10.3f}")
+    ours = table["this engine"]["sv"]["ndcg"]
+    for other in list(table)[1:]:
+        print(f"\nSwedish nDCG@10 ratio, this engine / {other}: {ours / table[other]['sv']['ndcg']:.2f}")
+    if args.verbose:
+        print("\nper query (nDCG@10: ours / stock / fts5):")
+        rows = [table[name]["rows"] for name in table]
+        for parts in zip(*rows):
+            print(f"  {parts[0][3]!r:45} " + " / ".join(f"{p[1]:.2f}" for p in parts))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""Search behaviour on the real content: Swedish inflection, compounds, acronyms, syntax."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from search.analysis import CompoundSplitter, swedish_analyzer
+from search.query import SearchRequest, parse_query, search
+
+
+def run(snapshot, q, **filters):
+    return search(snapshot, SearchRequest(q=q, filters=filters, page_size=0))
+
+
+def ids(result) -> list[str]:
+    return [h["id"] for h in result["hits"]]
+
+
+def containing(snapshot, pattern: str) -> set[str]:
+    """Entries whose own text matches a regular expression (the ground truth for a test)."""
+    rx = re.compile(pattern, re.IGNORECASE)
+    return {e.id for e in snapshot.entries.values() if rx.search(f"{e.title} {e.summary} {e.body}")}
+
+
+@pytest.mark.parametrize("forms", [
+    ("prövning", "prövningar", "prövningarna"),
+    ("testbädd", "testbäddar", "testbäddarna"),
+    ("företag", "företaget", "företagen"),
+    ("kapitalgap", "kapitalgapet"),
+])
+def test_inflections_find_the_same_entries(real_snapshot, forms):
+    results = [set(ids(run(real_snapshot, form))) for form in forms]
+    assert results[0], forms
+    assert all(r == results[0] for r in results), forms
+
+
+def test_swedish_letters_are_kept_distinct():
+    analyzer = swedish_analyzer()
+    assert [t.text for t in analyzer("år är ar öl ol")] == ["år", "ar", "öl", "ol"]  # "är" is a stop word
+    assert [t.text for t in analyzer("hälsodata")] != [t.text for t in analyzer("halsodata")]
+
+
+def test_query_without_diacritics_does_not_match_but_suggests(real_snapshot):
+    assert ids(run(real_snapshot, "halsodata")) != ids(run(real_snapshot, "hälsodata"))
+    assert run(real_snapshot, "hälsodata")["total"] > 0
+
+
+def test_compound_parts_are_found_below_exact_matches(real_snapshot):
+    exact = containing(real_snapshot, r"\bkapital\b")
+    only_compound = containing(real_snapshot, r"\w+kapital|kapital\w+") - exact
+    assert exact and only_compound
+    ranked = ids(run(real_snapshot, "kapital"))
+    assert only_compound <= set(ranked), "compounds such as riskkapital must be found"
+    last_exact = max(ranked.index(i) for i in exact)
+    first_compound = min(ranked.index(i) for i in only_compound)
+    assert sum(ranked.index(i) < first_compound for i in exact) >= len(exact) // 2
+    assert last_exact < len(ranked)
+
+
+def test_a_compound_query_does_not_drag_in_its_parts(real_snapshot):
+    # Entries tagged capital-gap are reached through the theme vocabulary; the others that
+    # merely say "kapital" must stay out.
+    tagged = {e.id for e in real_snapshot.entries.values() if "capital-gap" in e.themes}
+    plain_kapital = containing(real_snapshot, r"\bkapital\b") - containing(
+        real_snapshot, r"riskkapital|finansier|risk") - tagged
+    found = set(ids(run(real_snapshot, "riskkapital")))
+    assert plain_kapital and not (plain_kapital & found)
+
+
+def test_compound_splitter():
+    splitter = CompoundSplitter.from_texts(["kapital gap risk finansiering data hälsa hälso",
+                                            "riskkapital kapitalgap hälsodata företaget före taget"])
+    assert splitter.split("riskkapital") == ("risk", "kapital")
+    assert splitter.split("kapitalgapet")[0] == "kapital"
+    assert splitter.split("företaget") == ()  # "före" is a preposition, not a part
+
+
+@pytest.mark.parametrize("acronym,pattern", [
+    ("MDR", r"\bMDR\b"), ("IVDR", r"\bIVDR\b"), ("ATMP", r"\bATMP\b"), ("RISE", r"\bRISE\b"),
+])
+def test_acronyms_stay_whole(real_snapshot, acronym, pattern):
+    expected = containing(real_snapshot, pattern)
+    assert expected
+    for typed in (acronym, acronym.lower()):
+        found = set(ids(run(real_snapshot, typed)))
+        assert expected <= found, typed
+    # RISE must not be stemmed to "ris" (rice) and find unrelated entries.
+    assert [t.text for t in swedish_analyzer()("RISE Vinnova")] == ["rise", "vinnova"]
+
+
+def test_more_words_matched_rank_first(real_snapshot):
+    result = ids(run(real_snapshot, "regulatoriska kliniska prövningar"))
+    both = containing(real_snapshot, r"regulatorisk") & containing(real_snapshot, r"kliniska prövningar")
+    assert both
+    top = result[: len(both)]
+    assert len(set(top) & both) >= len(both) - 1
+
+
+def test_quoted_phrase_is_a_phrase(real_snapshot):
+    loose = set(ids(run(real_snapshot, "kliniska prövningar")))
+    phrase = set(ids(run(real_snapshot, '"kliniska prövningar"')))
+    assert phrase and phrase < loose
+    pattern = r"kliniska\s+(läkemedels)?prövningar|kliniska\s+prövning"
+    assert phrase <= containing(real_snapshot, pattern) | containing(real_snapshot, r"clinical trials")
+
+
+def test_minus_excludes(real_snapshot):
+    with_ai = containing(real_snapshot, r"\bAI\b")
+    base = set(ids(run(real_snapshot, "hälsodata")))
+    excluded = set(ids(run(real_snapshot, "hälsodata -AI")))
+    assert base & with_ai, "the test needs hälsodata entries that mention AI"
+    assert excluded and not (excluded & with_ai) and excluded < base
+
+
+@pytest.mark.parametrize("typed,facet,value", [
+    ("region:skane", "region", "skane"), ("län:Skåne", "region", "skane"),
+    ("typ:rekommendation", "kind", "recommendation"), ("kind:challenge", "kind", "challenge"),
+    ("tema:capital-gap", "theme", "capital-gap"),
+])
+def test_field_filters(real_snapshot, typed, facet, value):
+    result = run(real_snapshot, f"finansiering {typed}")
+    assert result["total"] > 0 and result["filters"][facet] == [value]
+    for hit in result["hits"]:
+        got = hit["themes"] if facet == "theme" else [hit[facet]]
+        assert value in got
+
+
+def test_facet_filters_combine_and_counts_follow(real_snapshot):
+    everything = run(real_snapshot, "kliniska prövningar")
+    skane = run(real_snapshot, "kliniska prövningar", region=["skane"])
+    assert 0 < skane["total"] < everything["total"]
+    assert dict(skane["facets"]["region"]) == {"skane": skane["total"]}
+    narrower = run(real_snapshot, "kliniska prövningar", region=["skane"], kind=["recommendation"])
+    assert 0 < narrower["total"] <= dict(skane["facets"]["kind"])["recommendation"]
+
+
+def test_theme_facet_counts_every_theme_of_a_hit(real_snapshot):
+    result = run(real_snapshot, "kapitalgap")
+    counts = dict(result["facets"]["theme"])
+    expected: dict[str, int] = {}
+    for hit in result["hits"]:
+        for theme in hit["themes"]:
+            expected[theme] = expected.get(theme, 0) + 1
+    assert counts == expected
+
+
+def test_misspelling_gets_a_suggestion(real_snapshot):
+    result = run(real_snapshot, "kapitl")
+    assert result["total"] == 0 and result["suggestion"] == "kapital"
+    assert run(real_snapshot, "prövnigar")["suggestion"] == "prövningar"
+    assert run(real_snapshot, "kapital")["suggestion"] is None
+
+
+def test_english_query_reaches_swedish_entries(real_snapshot):
+    top = run(real_snapshot, "capital gap")["hits"][:5]
+    assert sum("capital-gap" in h["themes"] for h in top) >= 4
+    top = run(real_snapshot, "clinical trials")["hits"][:5]
+    assert sum("clinical-testbeds" in h["themes"] for h in top) >= 4
+
+
+def test_snippets_highlight_and_escape(real_snapshot):
+    hit = run(real_snapshot, "kapitalgap")["hits"][0]
+    assert "<mark>" in hit["snippet"]
+    text = re.sub(r"</?mark>", "", hit["snippet"])
+    assert "<" not in text  # everything but the marks is escaped
+
+
+def test_pagination(real_snapshot):
+    first = search(real_snapshot, SearchRequest(q="samverkan", page=1, page_size=5))
+    second = search(real_snapshot, SearchRequest(q="samverkan", page=2, page_size=5))
+    assert first["total"] > 10 and first["pages"] == -(-first["total"] // 5)
+    assert len(first["hits"]) == 5 and not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+    beyond = search(real_snapshot, SearchRequest(q="samverkan", page=999, page_size=5))
+    assert beyond["page"] == first["pages"]
+
+
+def test_empty_query_browses_in_document_order(real_snapshot):
+    result = search(real_snapshot, SearchRequest(q="", page_size=0))
+    assert result["total"] == len(real_snapshot.entries)
+    assert ids(result) == list(real_snapshot.entries)
+
+
+HOSTILE = ['<script>alert(1)</script>', '"', '""', "'", "*", "?", "AND OR", "NOT", "OR OR AND",
+           "a" * 10_000, "\x00", "kapital\x00gap", "((((", "))", "region:", ":", "-", "--",
+           "tema:<b>", 'typ:"', "\ud800", "ÅÄÖ" * 300, "kapital~2", "kapital^3", "title:x",
+           "[a TO b]", "{x}", "\\", "%", "../../etc/passwd", "−kapital"]
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+def test_no_input_raises(real_snapshot, q):
+    result = search(real_snapshot, SearchRequest(q=q))
+    assert result["total"] >= 0
+
+
+def test_parse_query():
+    parsed = parse_query('kapital "kliniska prövningar" -AI region:Skåne typ:rekommendation foo:bar')
+    assert parsed.words == ("kapital", "foo", "bar")
+    assert parsed.phrases == (("kliniska", "prövningar"),)
+    assert parsed.excluded == ("AI",)
+    assert parsed.filters == {"region": ("skane",), "kind": ("recommendation",)}
+    assert parse_query("MDR NOT IVDR").excluded == ("IVDR",)
