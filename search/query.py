@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from whoosh import query as wq
-from whoosh import scoring, sorting
+from whoosh import sorting
 
 from search.dismax import FieldMax
-from search.service import Snapshot
+from search.service import WEIGHTING, Snapshot
 from search.snippets import make_snippet
 
 MAX_QUERY_CHARS = 500
@@ -27,9 +27,7 @@ FIELD_BOOSTS = {
 }
 # Exclusions (`-ai`) apply to what the entry says, not to its theme vocabulary.
 EXCLUDE_FIELDS = {name: 1.0 for name in ("title", "summary", "body", "title_en", "summary_en")}
-# BM25F with no length normalisation on the short index-only fields: a theme label is not
-# more relevant for being short.
-WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, themes_sv_B=0.0, themes_en_B=0.0, parts_B=0.3)
+
 PHRASE_FIELDS = ("title", "summary", "body", "title_en", "summary_en")
 # Unquoted words that stand together in a text, or together name a theme ("capital gap",
 # "kliniska prövningar"), earn a bonus; naming a theme's label or term is strong evidence.
@@ -214,7 +212,7 @@ def _highlight_terms(schema: Any, parsed: ParsedQuery) -> set[str]:
     return terms
 
 
-def search(snapshot: Snapshot, request: SearchRequest) -> dict[str, Any]:
+def search(snapshot: Snapshot, request: SearchRequest, searcher: Any = None) -> dict[str, Any]:
     """Run a search and return plain data: hits with snippets, facet counts, paging, suggestion."""
     parsed = parse_query(request.q)
     filters = merge_filters(request.filters, parsed.filters)
@@ -227,7 +225,7 @@ def search(snapshot: Snapshot, request: SearchRequest) -> dict[str, Any]:
     facets = {name: sorting.FieldFacet(FACET_FIELDS[name], allow_overlap=(name == "theme"))
               for name in FACETS}
     highlight = _highlight_terms(ix.schema, parsed)
-    with ix.searcher(weighting=WEIGHTING) as searcher:
+    with snapshot.searching(searcher) as searcher:
         kwargs: dict[str, Any] = {"filter": filter_query(filters), "groupedby": facets,
                                   "maptype": sorting.Count}
         if browse:
@@ -284,14 +282,14 @@ def suggest(searcher: Any, schema: Any, parsed: ParsedQuery, text: str,
 
 
 def more_like_this(snapshot: Snapshot, entry_id: str, limit: int = 5,
-                   other_regions: bool = True) -> list[dict[str, Any]]:
+                   other_regions: bool = True, searcher: Any = None) -> list[dict[str, Any]]:
     """Entries on the same themes, most similar text first; optionally from other regions only."""
     entry = snapshot.entries.get(entry_id)
     if entry is None:
         return []
     themes = wq.Or([wq.Term("themes", t) for t in entry.themes])
     constraint = wq.And([themes, wq.Not(wq.Term("region", entry.region))]) if other_regions else themes
-    with snapshot.ix.searcher() as searcher:
+    with snapshot.searching(searcher) as searcher:
         docnum = searcher.document_number(id=entry_id)
         similar = searcher.more_like(docnum, "body", text=f"{entry.title} {entry.summary} {entry.body}",
                                      top=limit, numterms=12, filter=constraint)

@@ -5,17 +5,22 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from whoosh import index as whoosh_index
+from whoosh import scoring
 
 from search.content import ContentError, Entry, Vocabulary
 from search.index import build_from_content, current_generation, is_stale, read_meta
 
 log = logging.getLogger(__name__)
 
+# BM25F with no length normalisation on the short index-only fields: a theme label is not
+# more relevant for being short.
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, themes_sv_B=0.0, themes_en_B=0.0, parts_B=0.3)
 RETRY_SECONDS = 10.0  # how often a worker without a usable index tries to build one
 
 
@@ -37,6 +42,19 @@ class Snapshot:
     def ordered(self) -> list[Entry]:
         """Entries in document order (source by source)."""
         return list(self.entries.values())
+
+    def searcher(self) -> Any:
+        """Open a searcher on this generation; the caller closes it (one per request)."""
+        return self.ix.searcher(weighting=WEIGHTING)
+
+    @contextmanager
+    def searching(self, searcher: Any = None) -> Iterator[Any]:
+        """Use the request's searcher when given, else open (and close) one for this call."""
+        if searcher is not None:
+            yield searcher
+            return
+        with self.searcher() as own:
+            yield own
 
 
 def _entries_from_index(ix: Any) -> dict[str, Entry]:
