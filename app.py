@@ -17,6 +17,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_object(Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
+        # KB_INDEX_DIR=/srv/index etc.: lets a deployment or the load script point the app
+        # at its data without a config file.
+        app.config.from_prefixed_env("KB")
     else:
         app.config.from_mapping(test_config)
     search.init_app(app)

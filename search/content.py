@@ -72,17 +72,21 @@ class Vocabulary:
     regions: dict[str, dict[str, Any]]
     themes: dict[str, dict[str, Any]]
     addressees: dict[str, dict[str, Any]] = field(default_factory=dict)
+    synonyms: tuple[tuple[str, ...], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the vocabulary as plain data (lists in file order)."""
-        return {name: list(getattr(self, name).values())
-                for name in ("sources", "regions", "themes", "addressees")}
+        data: dict[str, Any] = {name: list(getattr(self, name).values())
+                                for name in ("sources", "regions", "themes", "addressees")}
+        data["synonyms"] = [list(group) for group in self.synonyms]
+        return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, list[dict[str, Any]]]) -> "Vocabulary":
+    def from_dict(cls, data: dict[str, Any]) -> "Vocabulary":
         """Build a vocabulary from the plain data `to_dict` returns."""
-        return cls(**{name: {item["slug"]: item for item in data.get(name, [])}
-                      for name in ("sources", "regions", "themes", "addressees")})
+        slugged = {name: {item["slug"]: item for item in data.get(name, [])}
+                   for name in ("sources", "regions", "themes", "addressees")}
+        return cls(**slugged, synonyms=tuple(tuple(g) for g in data.get("synonyms", [])))
 
 
 class ContentError(Exception):
@@ -149,9 +153,31 @@ def load_vocabulary(content_dir: str | Path) -> Vocabulary:
             else:
                 items[slug] = _plain(item)
         parts[name] = items
+    synonyms = _load_synonyms(content_dir / "synonyms.yaml", problems)
     if problems:
         raise ContentError(problems)
-    return Vocabulary(**parts)
+    return Vocabulary(**parts, synonyms=synonyms)
+
+
+def _load_synonyms(path: Path, problems: list[Problem]) -> tuple[tuple[str, ...], ...]:
+    """Read synonyms.yaml: a list of groups, each a list of two or more words or phrases."""
+    if not path.exists():
+        return ()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(Problem(str(path), "yaml", f"YAML does not parse: {_yaml_reason(exc)}",
+                                mark.line + 1 if mark else None))
+        return ()
+    groups = []
+    for number, group in enumerate(data if isinstance(data, list) else [data], start=1):
+        if not (isinstance(group, list) and len(group) >= 2 and all(isinstance(t, str) for t in group)):
+            problems.append(Problem(str(path), "synonyms",
+                                    f"group {number} must be a list of at least two words"))
+            continue
+        groups.append(tuple(group))
+    return tuple(groups)
 
 
 def _yaml_reason(exc: yaml.YAMLError) -> str:

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
 META = "meta.json"
+WORDS = "words.json"  # corpus word counts: the compound splitter's dictionary at query time
 KEEP_GENERATIONS = 3  # older generations may still be open in a worker that has not switched yet
 
 
@@ -151,6 +152,7 @@ def build_index(entries: Sequence[Entry], vocab: Vocabulary, index_root: str | P
         meta = {"analyzer": ANALYZER_VERSION, "fingerprint": fingerprint,
                 "built_at": time.time(), "entries": len(entries), "vocabulary": vocab.to_dict()}
         (building / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        (building / WORDS).write_text(json.dumps(splitter.counts, ensure_ascii=False), encoding="utf-8")
         final = root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{building.name[-8:]}"
         building.rename(final)
     except BaseException:
@@ -193,6 +195,17 @@ def current_generation(index_root: str | Path) -> Path | None:
         return None
     path = root / name
     return path if name and path.is_dir() else None
+
+
+def read_splitter(generation: Path) -> CompoundSplitter:
+    """Load the compound splitter built with a generation (empty when the file is missing)."""
+    from collections import Counter
+
+    try:
+        counts = json.loads((generation / WORDS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        counts = {}
+    return CompoundSplitter(Counter(counts))
 
 
 def read_meta(generation: Path) -> dict[str, Any]:

@@ -22,9 +22,11 @@ FACET_FIELDS = {"kind": "kind", "region": "region", "source": "source", "theme":
 # How much a match in each field counts. Titles and summaries state what the entry is about;
 # compound parts and theme vocabulary widen recall but must rank below exact matches.
 FIELD_BOOSTS = {
-    "title": 3.0, "summary": 2.0, "body": 1.0, "title_en": 1.6, "summary_en": 1.2,
+    "title": 2.0, "summary": 1.5, "body": 1.0, "title_en": 1.6, "summary_en": 1.2,
     "parts": 0.35, "themes_sv": 0.25, "themes_en": 0.5,
 }
+PART_WEIGHT = 0.15  # a match on a part of a typed compound, relative to the whole word
+SYNONYM_WEIGHT = 0.7  # a match on a synonym (synonyms.yaml), relative to the word typed
 # Exclusions (`-ai`) apply to what the entry says, not to its theme vocabulary.
 EXCLUDE_FIELDS = {name: 1.0 for name in ("title", "summary", "body", "title_en", "summary_en")}
 
@@ -130,12 +132,70 @@ def _terms(schema: Any, fieldname: str, text: str) -> list[str]:
     return [t.text for t in analyzer(text, mode="query")]
 
 
-def _word_query(schema: Any, word: str, fields: Mapping[str, float] = FIELD_BOOSTS) -> wq.Query | None:
-    """One word across all text fields: the best field counts fully, the others a little."""
+def known_word(schema: Any, word: str, splitter: Any) -> bool:
+    """Tell whether the corpus has the word itself (by stem), so its parts are not needed."""
+    stems = _terms(schema, "body", word)
+    return bool(stems) and splitter.stem_counts.get(stems[0], 0) > 0
+
+
+_SYNONYM_CACHE: dict[str, dict[str, tuple[str, ...]]] = {}
+
+
+def synonym_map(snapshot: Snapshot) -> dict[str, tuple[str, ...]]:
+    """Map the stem of each one-word synonym to the other members of its group."""
+    cached = _SYNONYM_CACHE.get(snapshot.name)
+    if cached is None:
+        cached = {}
+        for group in snapshot.vocab.synonyms:
+            for member in group:
+                stems = _terms(snapshot.ix.schema, "body", member)
+                if len(stems) == 1:
+                    others = tuple(m for m in group if m != member)
+                    cached[stems[0]] = tuple(dict.fromkeys(cached.get(stems[0], ()) + others))
+        _SYNONYM_CACHE.clear()  # one generation at a time is served
+        _SYNONYM_CACHE[snapshot.name] = cached
+    return cached
+
+
+def _synonym_queries(schema: Any, word: str, synonyms: Mapping[str, tuple[str, ...]]) -> list[wq.Query]:
+    """Alternatives for a word from the synonym table: words as terms, phrases as phrases."""
+    stems = _terms(schema, "body", word)
+    if len(stems) != 1 or stems[0] not in synonyms:
+        return []
+    found: list[wq.Query] = []
+    for member in synonyms[stems[0]]:
+        words = re.findall(r"\w+", member)
+        if len(words) == 1:
+            for fieldname in ("title", "summary", "body", "parts"):
+                for term in _terms(schema, fieldname, member):
+                    found.append(wq.Term(fieldname, term, boost=FIELD_BOOSTS[fieldname] * SYNONYM_WEIGHT))
+        else:
+            phrase = _phrase_query(schema, words, boost=SYNONYM_WEIGHT)
+            if phrase is not None:
+                found.append(phrase)
+    return found
+
+
+def _word_query(schema: Any, word: str, fields: Mapping[str, float] = FIELD_BOOSTS,
+                splitter: Any = None, synonyms: Mapping[str, tuple[str, ...]] | None = None
+                ) -> wq.Query | None:
+    """One word across all text fields: the best field counts fully, the others a little.
+
+    A compound that no entry uses as typed ("cellterapiområdet") reaches entries that use its
+    parts, at a fraction of the weight; a compound the corpus knows ("riskkapital") is searched
+    as itself, so it does not drag in every entry that says "kapital".
+    """
     alternatives = []
     for fieldname, boost in fields.items():
         for term in _terms(schema, fieldname, word):
             alternatives.append(wq.Term(fieldname, term, boost=boost))
+    if splitter is not None and not known_word(schema, word, splitter):
+        for part in dict.fromkeys(splitter.split(word.lower())):
+            for fieldname in ("title", "summary", "body", "parts"):
+                for term in _terms(schema, fieldname, part):
+                    alternatives.append(wq.Term(fieldname, term, boost=FIELD_BOOSTS[fieldname] * PART_WEIGHT))
+    if synonyms:
+        alternatives.extend(_synonym_queries(schema, word, synonyms))
     return FieldMax(alternatives, tiebreak=0.2) if alternatives else None
 
 
@@ -150,9 +210,11 @@ def _phrase_query(schema: Any, words: Sequence[str], boost: float = 1.5,
     return FieldMax(alternatives) if alternatives else None
 
 
-def build_query(schema: Any, parsed: ParsedQuery) -> wq.Query | None:
+def build_query(schema: Any, parsed: ParsedQuery, splitter: Any = None,
+                synonyms: Mapping[str, tuple[str, ...]] | None = None) -> wq.Query | None:
     """Build the scoring query: any word may match, and matching more of them ranks higher."""
-    clauses = [q for q in (_word_query(schema, w) for w in parsed.words) if q is not None]
+    clauses = [q for q in (_word_query(schema, w, splitter=splitter, synonyms=synonyms)
+                           for w in parsed.words) if q is not None]
     clauses += [q for q in (_phrase_query(schema, p) for p in parsed.phrases) if q is not None]
     if not clauses:
         return None
@@ -217,7 +279,7 @@ def search(snapshot: Snapshot, request: SearchRequest, searcher: Any = None) -> 
     parsed = parse_query(request.q)
     filters = merge_filters(request.filters, parsed.filters)
     ix = snapshot.ix
-    scoring = build_query(ix.schema, parsed)
+    scoring = build_query(ix.schema, parsed, snapshot.splitter, synonym_map(snapshot))
     browse = scoring is None
     q = wq.Every() if browse else scoring
     every = request.page_size == 0

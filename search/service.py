@@ -14,7 +14,8 @@ from whoosh import index as whoosh_index
 from whoosh import scoring
 
 from search.content import ContentError, Entry, Vocabulary
-from search.index import build_from_content, current_generation, is_stale, read_meta
+from search.index import (build_from_content, current_generation, is_stale, read_meta,
+                          read_splitter)
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class Snapshot:
     vocab: Vocabulary
     entries: dict[str, Entry]
     meta: dict[str, Any] = field(default_factory=dict)
+    splitter: Any = None  # CompoundSplitter over the corpus words, for splitting query words
 
     @property
     def ordered(self) -> list[Entry]:
@@ -125,24 +127,26 @@ class KnowledgeBase:
                 self._snapshot = self._open(generation)
             return self._snapshot
 
+    @staticmethod
+    def _load(generation: Path) -> Snapshot:
+        ix = whoosh_index.open_dir(str(generation))
+        meta = read_meta(generation)
+        return Snapshot(generation.name, ix, Vocabulary.from_dict(meta["vocabulary"]),
+                        _entries_from_index(ix), meta, read_splitter(generation))
+
     def _open(self, generation: Path) -> Snapshot:
         try:
-            ix = whoosh_index.open_dir(str(generation))
-            meta = read_meta(generation)
-            entries = _entries_from_index(ix)
+            return self._load(generation)
         except Exception as exc:  # a damaged generation: any error opening it means unusable
             log.error("index %s cannot be opened: %s", generation, exc)
             if self.auto_rebuild and time.monotonic() - self._last_attempt > RETRY_SECONDS:
                 self._last_attempt = time.monotonic()
                 try:
                     fresh = self.rebuild()
-                    ix = whoosh_index.open_dir(str(fresh))
-                    return Snapshot(fresh.name, ix, Vocabulary.from_dict(read_meta(fresh)["vocabulary"]),
-                                    _entries_from_index(ix), read_meta(fresh))
+                    return self._load(fresh)
                 except Exception as again:
                     log.error("rebuilding the index failed: %s", again)
             raise IndexUnavailable(f"the search index cannot be opened: {exc}") from exc
-        return Snapshot(generation.name, ix, Vocabulary.from_dict(meta["vocabulary"]), entries, meta)
 
     def entry_count(self) -> int:
         """Return how many entries are being served."""

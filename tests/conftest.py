@@ -57,3 +57,20 @@ def real_snapshot(real_index):
     from search.service import KnowledgeBase
 
     return KnowledgeBase(REAL_CONTENT, real_index, auto_rebuild=False).snapshot()
+
+
+@pytest.fixture(scope="session")
+def real_app(tmp_path_factory):
+    """An app over the real content/, its index built once per session in a temporary directory."""
+    app = create_app({
+        "TESTING": True,
+        "CONTENT_DIR": str(REAL_CONTENT),
+        "INDEX_DIR": str(tmp_path_factory.mktemp("real-index")),
+    })
+    app.extensions["kb"].snapshot()  # build the index now, not inside the first test
+    return app
+
+
+@pytest.fixture
+def real_client(real_app):
+    return real_app.test_client()

@@ -6,7 +6,14 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the site's blueprints with an app."""
+    """Register the site with an app: language, security headers, errors, pages and the API."""
+    from web import errors, i18n, security
+    from web.api import SafeJSONProvider, bp as api_bp
     from web.views import bp
 
+    app.json = SafeJSONProvider(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(api_bp)

@@ -1,0 +1,69 @@
+"""Citations: the form staff paste into memos."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.citation import entry_citation, format_citation, location
+from search.content import load_vocabulary
+from tests.conftest import FIXTURE_CONTENT, REAL_CONTENT
+
+OSTERGOTLAND = {
+    "slug": "ostergotland-2026", "author": "WSP", "year": 2026,
+    "title": "Kartläggning av life science i Östergötland och förutsättningar för en klustersatsning",
+    "publisher": "Region Östergötland",
+}
+
+
+def test_citation_has_author_year_title_publisher_section_and_page():
+    assert format_citation(OSTERGOTLAND, "4.3.6", 20) == (
+        "Källa: WSP (2026). Kartläggning av life science i Östergötland och förutsättningar för "
+        "en klustersatsning. Region Östergötland, avsnitt 4.3.6, s. 20.")
+
+
+def test_citation_without_page_has_no_page_part():
+    text = format_citation(OSTERGOTLAND, "4.3.6", None)
+    assert text.endswith("Region Östergötland, avsnitt 4.3.6.")
+    assert "s. " not in text.split("avsnitt")[1]
+
+
+def test_english_citation_keeps_the_original_title():
+    text = format_citation(OSTERGOTLAND, "4.3.6", 20, lang="en")
+    assert text == ("Source: WSP (2026). Kartläggning av life science i Östergötland och "
+                    "förutsättningar för en klustersatsning. Region Östergötland, section 4.3.6, p. 20.")
+
+
+@pytest.mark.parametrize("section, page, expected", [
+    ("4.3.6", 20, "avsnitt 4.3.6, s. 20"),
+    ("3", None, "avsnitt 3"),
+    ("Skälen för regeringens beslut", 2, "avsnitt ”Skälen för regeringens beslut”, s. 2"),
+    ("", 5, "s. 5"),
+    ("", None, ""),
+])
+def test_location(section, page, expected):
+    assert location(section, page) == expected
+
+
+def test_title_ending_a_sentence_gets_no_extra_stop():
+    source = {**OSTERGOTLAND, "title": "Är det vägen som är mödan värd?"}
+    assert "Är det vägen som är mödan värd? Region" in format_citation(source, "1", None)
+
+
+def test_missing_year_and_publisher():
+    text = format_citation({"title": "Rapport", "author": "X"}, "2.1", 3)
+    assert text == "Källa: X (u.å.). Rapport. Avsnitt 2.1, s. 3."
+
+
+def test_entry_citation_reads_entries_and_hits():
+    vocab = load_vocabulary(FIXTURE_CONTENT)
+    hit = {"source": "annan-2022", "section": "3", "page": None}
+    assert entry_citation(hit, vocab.sources) == "Källa: Grannlän (2022). Annan rapport. Region Grannlän, avsnitt 3."
+    assert entry_citation({"source": "okand", "section": "1", "page": 1}, vocab.sources).startswith("Källa: (")
+
+
+def test_every_real_source_cites_with_author_year_and_publisher():
+    vocab = load_vocabulary(REAL_CONTENT)
+    for slug, source in vocab.sources.items():
+        text = format_citation(source, "1.1", 3)
+        assert text.startswith(f"Källa: {source['author']} ({source['year']}). "), slug
+        assert f"{source['publisher']}, avsnitt 1.1, s. 3." in text, slug

@@ -1,0 +1,83 @@
+"""Coverage: entries by kind and theme, and report sections without a reviewed entry."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from search.coverage import coverage
+from search.importer import import_report
+
+REAL = Path(__file__).resolve().parent.parent / "content"
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """Real vocabularies and source texts, Västsverige imported, two of its drafts reviewed."""
+    target = tmp_path / "content"
+    target.mkdir()
+    for path in REAL.glob("*.yaml"):
+        shutil.copy(path, target / path.name)
+    shutil.copytree(REAL / "sources", target / "sources")
+    import_report(target / "sources" / "vastsverige-2026.txt", "vastsverige-2026", target)
+    for entry_id in ("vastsverige-2026-prio-3-malbild", "vastsverige-2026-utmaningar-som-drivkraft"):
+        path = target / "vastsverige-2026" / f"{entry_id}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("status: draft", "status: reviewed"),
+                        encoding="utf-8")
+    return target
+
+
+def by_source(content: Path):
+    sources, problems = coverage(content)
+    assert problems == []
+    return {item.source: item for item in sources}
+
+
+def test_entries_by_kind_and_theme(content):
+    west = by_source(content)["vastsverige-2026"]
+    assert (west.entries, west.reviewed) == (19, 2)
+    assert west.by_kind["recommendation"] >= 7 and west.by_kind["challenge"] >= 8
+    assert sum(west.by_kind.values()) == 19 and west.by_theme
+
+
+def test_gaps_are_the_sections_without_a_reviewed_entry(content):
+    west = by_source(content)["vastsverige-2026"]
+    gaps = {gap.section for gap in west.gaps}
+    assert west.sections == 19
+    # prio-3-malbild is reviewed and cites section "3", which covers the area (and its need).
+    assert "3" not in gaps and "Utmaningar som drivkraft" not in gaps
+    assert {"1", "2", "4", "5", "6", "7"} <= gaps
+    assert len(west.gaps) == 19 - 3
+
+
+def test_a_source_without_entries_shows_all_its_sections(content):
+    skane = by_source(content)["skane-2020"]
+    assert skane.entries == 0 and skane.sections == len(skane.gaps) >= 39
+    gap = next(g for g in skane.gaps if g.section == "2.3.3")
+    assert (gap.id, gap.page, gap.kind) == ("skane-2020-2-3-3", 30, "challenge")
+
+
+def test_a_source_without_its_text_is_marked(content):
+    (content / "sources" / "atmp-2023.txt").unlink()
+    atmp = by_source(content)["atmp-2023"]
+    assert atmp.sections is None and atmp.note == "missing atmp-2023.txt"
+
+
+def test_coverage_command(content, tmp_path):
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "INDEX_DIR": str(tmp_path / "index")})
+    result = app.test_cli_runner().invoke(args=["coverage"])
+    assert result.exit_code == 0, result.output
+    assert "vastsverige-2026: Agenda för västsvensk life science" in result.output
+    assert "entries: 19 (2 reviewed, 17 draft)" in result.output
+    assert "sections in the text: 19, without a reviewed entry: 16" in result.output
+    assert "2.3.3" in result.output and "p. 30" in result.output
+
+
+def test_coverage_command_on_the_fixture_corpus(runner):
+    """The fixture corpus holds no report texts: coverage still runs and says so."""
+    result = runner.invoke(args=["coverage"])
+    assert result.exit_code == 0, result.output
+    assert "demo-2024" in result.output and "no source text held" in result.output

@@ -1,0 +1,107 @@
+"""Request parameters: read, clean and bound what the URL says, for pages and JSON alike.
+
+Nothing here raises on odd input: control characters (NUL included) become spaces, text is
+capped, numbers that do not parse fall back to their default. Deciding whether a value is
+known (a theme, a region) is the job of the functions the views call.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from search.compare import CompareRequest
+
+MAX_CHARS = 500
+MAX_VALUES = 20
+FACETS = ("kind", "region", "theme", "source")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def clean(value: Any, limit: int = MAX_CHARS) -> str:
+    """Return the value as NFC text without control characters, at most `limit` characters."""
+    text = unicodedata.normalize("NFC", str(value or ""))
+    return CONTROL.sub(" ", text).strip()[:limit].strip()
+
+
+def text(args: MultiDict, *names: str) -> str:
+    """The first non-empty value of the first parameter given (names are aliases)."""
+    for name in names:
+        for value in args.getlist(name):
+            value = clean(value)
+            if value:
+                return value
+    return ""
+
+
+def values(args: MultiDict, *names: str) -> list[str]:
+    """Every non-empty value of repeatable parameters, without duplicates, at most MAX_VALUES."""
+    found: list[str] = []
+    for name in names:
+        for value in args.getlist(name):
+            value = clean(value, 100)
+            if value and value not in found:
+                found.append(value)
+    return found[:MAX_VALUES]
+
+
+def integer(args: MultiDict, name: str, default: int = 1, low: int = 1, high: int = 10_000) -> int:
+    """An integer parameter kept within [low, high]; anything unreadable is the default."""
+    raw = clean(args.get(name, ""), 12)
+    try:
+        number = int(raw)
+    except ValueError:
+        return default
+    return max(low, min(high, number))
+
+
+@dataclass
+class SearchState:
+    """Everything that defines a search page: the query, the chosen facet values, the page."""
+
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    page: int = 1
+
+    def pairs(self, page: int | None = None, q: str | None = None,
+              **replace: list[str]) -> list[tuple[str, str]]:
+        """URL parameters for this state, optionally with another query, facet values or page."""
+        q = self.q if q is None else q
+        out: list[tuple[str, str]] = [("q", q)] if q else []
+        for facet in FACETS:
+            for value in replace.get(facet, self.filters.get(facet, [])):
+                out.append((facet, value))
+        page = self.page if page is None else page
+        if page > 1:
+            out.append(("page", str(page)))
+        return out
+
+
+def search_state(args: MultiDict) -> SearchState:
+    """Read a search page's state from its URL."""
+    filters = {facet: values(args, facet) for facet in FACETS}
+    return SearchState(q=text(args, "q"), filters={k: v for k, v in filters.items() if v},
+                       page=integer(args, "page"))
+
+
+def compare_request(args: MultiDict) -> CompareRequest:
+    """Read a comparison from its URL (`tema` or its alias `theme`, `q`, `region`, `kind`)."""
+    return CompareRequest(theme=text(args, "tema", "theme"), q=text(args, "q"),
+                          regions=values(args, "region"), kinds=values(args, "kind"))
+
+
+def compare_pairs(request: CompareRequest) -> list[tuple[str, str]]:
+    """URL parameters reproducing a comparison."""
+    out = []
+    if request.theme:
+        out.append(("tema", request.theme))
+    if request.q:
+        out.append(("q", request.q))
+    out += [("region", r) for r in request.regions]
+    out += [("kind", k) for k in request.kinds]
+    return out
+

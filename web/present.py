@@ -1,0 +1,126 @@
+"""Presentation helpers: labels in the interface language, facet links, pagination.
+
+Plain functions and small objects the views hand to templates, so that templates only loop
+and branch.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+from urllib.parse import urlencode
+
+from search.citation import location
+from search.content import Vocabulary
+from search.labels import doc_type_label, kind_label, status_label
+from web.params import FACETS, SearchState
+
+
+def with_query(path: str, pairs: list[tuple[str, str]]) -> str:
+    """Append URL parameters to a path (none: the bare path)."""
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+class Labels:
+    """Names for slugs and codes in the interface language, and the language's text fields."""
+
+    def __init__(self, vocab: Vocabulary, lang: str):
+        self.vocab, self.lang = vocab, lang
+        self.en = lang == "en"
+
+    def kind(self, kind: str, plural: bool = False) -> str:
+        return kind_label(kind, self.lang, plural)
+
+    def status(self, status: str) -> str:
+        return status_label(status, self.lang)
+
+    def doc_type(self, doc_type: str | None) -> str:
+        return doc_type_label(doc_type, self.lang)
+
+    def region(self, slug: str) -> str:
+        region = self.vocab.regions.get(slug, {})
+        return (region.get("name_en") if self.en else None) or region.get("name") or slug
+
+    def theme(self, slug: str) -> str:
+        theme = self.vocab.themes.get(slug, {})
+        return (theme.get("label_en") if self.en else None) or theme.get("label_sv") or slug
+
+    def theme_scope(self, slug: str) -> str:
+        theme = self.vocab.themes.get(slug, {})
+        return (theme.get("scope_en") if self.en else None) or theme.get("scope_sv") or ""
+
+    def source(self, slug: str) -> str:
+        """A source's short title (original language: it names a publication)."""
+        source = self.vocab.sources.get(slug, {})
+        return source.get("short") or source.get("title") or slug
+
+    def source_title(self, source: Mapping[str, Any]) -> str:
+        return (source.get("title_en") if self.en else None) or source.get("title") or ""
+
+    def addressee(self, slug: str) -> str:
+        item = self.vocab.addressees.get(slug, {})
+        return (item.get("label_en") if self.en else None) or item.get("label_sv") or slug
+
+    def facet_value(self, facet: str, value: str) -> str:
+        return {"kind": self.kind, "region": self.region, "theme": self.theme,
+                "source": self.source}.get(facet, str)(value)
+
+    def title(self, item: Mapping[str, Any]) -> str:
+        return (item.get("title_en") if self.en else None) or item.get("title") or ""
+
+    def summary(self, item: Mapping[str, Any]) -> str:
+        return (item.get("summary_en") if self.en else None) or item.get("summary") or ""
+
+    def location(self, item: Mapping[str, Any]) -> str:
+        return location(item.get("section"), item.get("page"), self.lang)
+
+    def shows_translation(self, item: Mapping[str, Any]) -> bool:
+        """Whether title and summary are shown in English (so not in the content's language)."""
+        return self.en and bool(item.get("title_en"))
+
+
+def facet_groups(result: Mapping[str, Any], state: SearchState, labels: Labels,
+                 path: str) -> list[dict[str, Any]]:
+    """Facets with counts and links: a value not chosen adds itself, a chosen one removes itself."""
+    groups = []
+    for facet in FACETS:
+        counts = dict(result["facets"].get(facet, []))
+        chosen = state.filters.get(facet, [])
+        for value in chosen:
+            counts.setdefault(value, 0)
+        items = []
+        for value, count in sorted(counts.items(), key=lambda kv: (kv[0] not in chosen, -kv[1], kv[0])):
+            active = value in chosen
+            new = [v for v in chosen if v != value] if active else chosen + [value]
+            items.append({"value": value, "label": labels.facet_value(facet, value),
+                          "count": count, "active": active,
+                          "url": with_query(path, state.pairs(page=1, **{facet: new}))})
+        if items:
+            groups.append({"name": facet, "items": items})
+    return groups
+
+
+def active_filters(state: SearchState, labels: Labels, path: str) -> list[dict[str, Any]]:
+    """The chosen facet values, each with a link that removes it."""
+    chips = []
+    for facet in FACETS:
+        chosen = state.filters.get(facet, [])
+        for value in chosen:
+            chips.append({"facet": facet, "value": value, "label": labels.facet_value(facet, value),
+                          "url": with_query(path, state.pairs(page=1, **{facet: [v for v in chosen if v != value]}))})
+    return chips
+
+
+def pagination(page: int, pages: int, make_url: Any, around: int = 2) -> dict[str, Any] | None:
+    """Links to the previous, next and nearby pages (None when everything fits on one page)."""
+    if pages <= 1:
+        return None
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    links, previous = [], 0
+    for number in shown:
+        if number - previous > 1:
+            links.append({"gap": True})
+        links.append({"number": number, "url": make_url(number), "current": number == page})
+        previous = number
+    return {"page": page, "pages": pages, "links": links,
+            "prev": make_url(page - 1) if page > 1 else None,
+            "next": make_url(page + 1) if page < pages else None}
