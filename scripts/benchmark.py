@@ -11,7 +11,6 @@ import dataclasses
 import json
 import random
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,8 @@ from search.query import SearchRequest, search  # noqa: E402
 from search.service import KnowledgeBase  # noqa: E402
 
 CONTENT = ROOT / "content"
-QUERIES = [q["q"] for q in yaml.safe_load((ROOT / "tests/relevance/queries.yaml").read_text(encoding="utf-8"))]
+QUERIES = [q["q"] for name in ("queries", "heldout")
+           for q in yaml.safe_load((ROOT / f"tests/relevance/{name}.yaml").read_text(encoding="utf-8"))]
 
 
 def synthetic(entries: list[Entry], scale: int, seed: int = 7) -> list[Entry]:
@@ -77,10 +77,20 @@ def measure(entries: list[Entry], vocab, texts, repeat: int) -> dict[str, float]
             "fts_build_s": fts_build, "fts_p50_ms": fts_q[0], "fts_p95_ms": fts_q[1], "index": str(root)}
 
 
+# VmHWM, not ru_maxrss: ru_maxrss survives exec, so a child forked from this (large) process
+# would report the parent's peak.
+PEAK = """
+def peak_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+"""
+
+
 def serving_memory(index_root: str, repeat: int) -> float:
     """Peak resident memory (MB) of a fresh process that opens the index and serves the query set."""
-    code = f"""
-import resource, sys
+    code = PEAK + f"""
+import sys
 sys.path.insert(0, {str(ROOT)!r})
 from search.service import KnowledgeBase
 from search.query import search, SearchRequest
@@ -88,7 +98,7 @@ snap = KnowledgeBase({str(CONTENT)!r}, {index_root!r}, auto_rebuild=False).snaps
 for _ in range({repeat}):
     for q in {QUERIES!r}:
         search(snap, SearchRequest(q=q))
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(peak_mb())
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
@@ -96,7 +106,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 def baseline_memory() -> float:
     code = ("import resource, sys; sys.path.insert(0, %r); import search.query, search.service; "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)" % str(ROOT))
+            "print(peak_mb())" % str(ROOT))
     return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                 check=True).stdout.strip())
 

@@ -23,7 +23,8 @@ from search.index import build_from_content  # noqa: E402
 from search.query import SearchRequest, search  # noqa: E402
 from search.service import KnowledgeBase  # noqa: E402
 
-QUERIES = ROOT / "tests" / "relevance" / "queries.yaml"
+SETS = {"dev": ROOT / "tests" / "relevance" / "queries.yaml",      # tuned against
+        "heldout": ROOT / "tests" / "relevance" / "heldout.yaml"}  # judged later, never tuned on
 K = 10
 
 
@@ -54,8 +55,8 @@ class Ours:
         return [hit["id"] for hit in result["hits"]]
 
 
-def load_queries() -> list[dict]:
-    return yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
+def load_queries(name: str = "dev") -> list[dict]:
+    return yaml.safe_load(SETS[name].read_text(encoding="utf-8"))
 
 
 def evaluate(engines, queries) -> dict[str, dict[str, dict[str, float]]]:
@@ -76,17 +77,9 @@ def evaluate(engines, queries) -> dict[str, dict[str, dict[str, float]]]:
     return table
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--verbose", action="store_true", help="print every query's figures")
-    args = parser.parse_args()
-    content = ROOT / "content"
-    _, entries = load_content(content)
-    queries = load_queries()
-    engines = [Ours(content), StockWhoosh(entries), Fts5(entries)]
-    table = evaluate(engines, queries)
-    print(f"{len(queries)} judged queries, {sum(len(q['relevant']) for q in queries)} judgments, "
-          f"{len(entries)} entries\n")
+def report(table, queries, title: str, verbose: bool) -> None:
+    print(f"== {title}: {len(queries)} judged queries, "
+          f"{sum(len(q['relevant']) for q in queries)} judgments")
     print(f"{'engine':32} {'lang':4} {'n':>3} {'nDCG@10':>8} {'recall@10':>10}")
     for name, langs in table.items():
         for lang in ("sv", "en", "all"):
@@ -94,12 +87,27 @@ def main() -> None:
             print(f"{name:32} {lang:4} {f['n']:>3} {f['ndcg']:>8.3f} {f['recall']:>10.3f}")
     ours = table["this engine"]["sv"]["ndcg"]
     for other in list(table)[1:]:
-        print(f"\nSwedish nDCG@10 ratio, this engine / {other}: {ours / table[other]['sv']['ndcg']:.2f}")
-    if args.verbose:
-        print("\nper query (nDCG@10: ours / stock / fts5):")
+        print(f"Swedish nDCG@10 ratio, this engine / {other}: {ours / table[other]['sv']['ndcg']:.2f}")
+    if verbose:
+        print("per query (nDCG@10: ours / stock / fts5):")
         rows = [table[name]["rows"] for name in table]
         for parts in zip(*rows):
             print(f"  {parts[0][3]!r:45} " + " / ".join(f"{p[1]:.2f}" for p in parts))
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--verbose", action="store_true", help="print every query's figures")
+    args = parser.parse_args()
+    content = ROOT / "content"
+    _, entries = load_content(content)
+    engines = [Ours(content), StockWhoosh(entries), Fts5(entries)]
+    print(f"{len(entries)} entries\n")
+    for name, title in (("dev", "development set (tests/relevance/queries.yaml)"),
+                        ("heldout", "held-out set (tests/relevance/heldout.yaml)")):
+        queries = load_queries(name)
+        report(evaluate(engines, queries), queries, title, args.verbose)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from whoosh.lang.stopwords import stoplists
 
 # Bump when anything below changes how text becomes terms: a stored index built with another
 # version no longer matches its queries, so the app rebuilds it.
-ANALYZER_VERSION = "sv-3"
+ANALYZER_VERSION = "sv-4"
 
 # Names and acronyms that must never be stemmed (Snowball would turn RISE into "ris").
 PROTECTED = frozenset({"mdr", "ivdr", "atmp", "alf", "rise", "vinnova", "sectra", "cambio",
@@ -23,6 +23,7 @@ PROTECTED = frozenset({"mdr", "ivdr", "atmp", "alf", "rise", "vinnova", "sectra"
                        "max", "ess", "ips", "covid"})
 SWEDISH_STOPWORDS = frozenset(stoplists["sv"])
 WORD = re.compile(r"\w+(?:\.?\w+)*")
+PRODUCTIVE_HEAD = 3  # compounds a bare head must start before it counts as a word
 MIN_PART = 4  # shorter "parts" (e.g. "ens", "tid") split too many ordinary words
 # Left parts that are prepositions or particles make lexicalised words, not compounds:
 # "företag" is not "före" + "tag", "utveckling" is not "ut" + "veckling".
@@ -116,6 +117,14 @@ class CompoundSplitter:
         for word, n in counts.items():
             self.stem_counts[_stem(word)] += n
         self._cache: dict[str, tuple[str, ...]] = {}
+        # Heads that start several compounds with known tails count as words even when the
+        # corpus never uses them alone ("ägar-": ägarkapital, ägarmål, ägarinvesteringar).
+        self.heads: Counter[str] = Counter()
+        for word in counts:
+            for i in range(MIN_PART, len(word) - MIN_PART + 1):
+                tail = word[i:]
+                if tail in counts and tail not in NOT_TAILS:
+                    self.heads[word[:i]] += 1
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> "CompoundSplitter":
@@ -132,6 +141,11 @@ class CompoundSplitter:
         found = self.counts.get(head, 0)
         if not found and head.endswith("s") and len(head) > MIN_PART:
             found = self.counts.get(head[:-1], 0)
+        if not found:
+            # Heads often drop a final vowel: "skol|miljö" from "skola".
+            found = self.counts.get(head + "e", 0) or self.counts.get(head + "a", 0)
+        if not found and self.heads.get(head, 0) >= PRODUCTIVE_HEAD:
+            found = self.heads[head]
         return found
 
     def _known_tail(self, tail: str) -> int:

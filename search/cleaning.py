@@ -43,7 +43,7 @@ CONJUNCTIONS = frozenset("och eller samt respektive resp som men till alternativ
 TERMINAL = re.compile(r"[.!?:;][\"”’»)\]]*$")
 # Where one sentence ends and the next begins (a full stop, then a capital).
 SENTENCE_PUNCT = r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-ZÅÄÖ\"”])"
-BULLET = re.compile(r"^(?:[•▪◦●■‣*]|-(?=\s))\s*")
+BULLET = re.compile(r"^(?:[•▪◦●■‣]|[-*](?=\s))\s*")
 NOTE = re.compile(r"^\[\^(\d+)\]:\s*")
 CAPTION = re.compile(r"^(?:\*\*)?(?:Figur|Tabell|Diagram|Bild|Karta)\s*\d+", re.IGNORECASE)
 CREDIT = re.compile(r"^(?:©|Foto:)")

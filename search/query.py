@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from whoosh import query as wq
-from whoosh import sorting
 
 from search.dismax import FieldMax
 from search.service import WEIGHTING, Snapshot
@@ -267,6 +266,14 @@ def _hit(doc: Mapping[str, Any], score: float | None, snippet: str) -> dict[str,
     }
 
 
+def _protected(schema: Any) -> frozenset[str]:
+    """The words the index keeps unstemmed (acronyms found in the corpus included)."""
+    for item in schema["body"].analyzer.items:
+        if hasattr(item, "keep"):
+            return item.keep
+    return frozenset()
+
+
 def _highlight_terms(schema: Any, parsed: ParsedQuery) -> set[str]:
     terms = set()
     for word in list(parsed.words) + [w for p in parsed.phrases for w in p]:
@@ -284,12 +291,9 @@ def search(snapshot: Snapshot, request: SearchRequest, searcher: Any = None) -> 
     q = wq.Every() if browse else scoring
     every = request.page_size == 0
     page_size = max(1, min(int(request.page_size), 100)) if not every else 0
-    facets = {name: sorting.FieldFacet(FACET_FIELDS[name], allow_overlap=(name == "theme"))
-              for name in FACETS}
     highlight = _highlight_terms(ix.schema, parsed)
     with snapshot.searching(searcher) as searcher:
-        kwargs: dict[str, Any] = {"filter": filter_query(filters), "groupedby": facets,
-                                  "maptype": sorting.Count}
+        kwargs: dict[str, Any] = {"filter": filter_query(filters)}
         if browse:
             kwargs["sortedby"] = "order"
         results = searcher.search(q, limit=None, **kwargs)
@@ -298,9 +302,9 @@ def search(snapshot: Snapshot, request: SearchRequest, searcher: Any = None) -> 
         page = max(1, min(int(request.page or 1), pages))
         window = results if every else results[(page - 1) * page_size: page * page_size]
         hits = [_hit(h.fields(), None if browse else h.score,
-                     make_snippet(h["body"], highlight, ix.schema["body"].analyzer))
+                     make_snippet(h["body"], highlight, _protected(ix.schema)))
                 for h in window]
-        facet_counts = {name: _sorted_counts(results.groups(name)) for name in FACETS}
+        facet_counts = count_facets(snapshot, results.docs())
         suggestion = None
         if not browse and total < 3 and parsed.words:
             suggestion = suggest(searcher, ix.schema, parsed, request.q, filters, total)
@@ -313,9 +317,20 @@ def search(snapshot: Snapshot, request: SearchRequest, searcher: Any = None) -> 
     }
 
 
-def _sorted_counts(groups: Mapping[Any, int]) -> list[tuple[str, int]]:
-    return sorted(((str(k), int(v)) for k, v in groups.items() if k not in (None, "")),
-                  key=lambda kv: (-kv[1], kv[0]))
+def count_facets(snapshot: Snapshot, docnums: Iterable[int]) -> dict[str, list[tuple[str, int]]]:
+    """Count kind, region, source and theme over all matches (an entry counts once per theme)."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    rows = snapshot.facet_rows
+    for docnum in docnums:
+        row = rows.get(docnum)
+        if row is None:
+            continue
+        for name in FACETS:
+            bucket = counts[name]
+            for value in row[name]:
+                bucket[value] = bucket.get(value, 0) + 1
+    return {name: sorted(bucket.items(), key=lambda kv: (-kv[1], kv[0]))
+            for name, bucket in counts.items()}
 
 
 def suggest(searcher: Any, schema: Any, parsed: ParsedQuery, text: str,

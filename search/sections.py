@@ -20,8 +20,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from search.cleaning import (SENTENCE_PUNCT, TERMINAL, Block, CleanDocument, normalise_characters,
-                             strip_markup)
+from search.cleaning import (MARKDOWN_HEADING, SENTENCE_PUNCT, TERMINAL, Block, CleanDocument,
+                             normalise_characters, strip_markup)
 
 NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(\S.*)$")
 TOC_LINE = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3})\.?[ \t]+(\S.*?)(?:\t+|[ .]{3,}|\s{2,})(\d{1,4})\s*$")
@@ -64,12 +64,12 @@ class Section:
 
 @dataclass
 class _Heading:
-    index: int  # block index (lessons: block index of the paragraph holding the heading)
+    """A heading while the structure is worked out (parents are linked after finding them all)."""
+
+    index: int  # the heading's paragraph in CleanDocument.blocks
     title: str
     number: tuple[int, ...] | None = None
-    part: str | None = None
-    markdown: bool = False
-    lesson: int | None = None
+    part: str | None = None  # "målbild" / "behov" under a numbered priority area
     page: int | None = None
     children: list["_Heading"] = field(default_factory=list)
     parent: "_Heading | None" = None
@@ -99,6 +99,7 @@ def heading_text(block: str) -> str:
 
 
 def _numbered(block: Block) -> tuple[tuple[int, ...], str] | None:
+    """Read a heading candidate's number and title (a Markdown heading may end with a stop)."""
     if block.is_note or "\t" in block.text or len(block.text) > 260:
         return None
     markdown = block.text.startswith("#")
@@ -142,22 +143,19 @@ def _structured_headings(blocks: tuple[Block, ...]) -> list[_Heading]:
     if len(chain) >= 3:
         for k in chain:
             index, number, title = candidates[k]
-            headings[index] = _Heading(index, title, number, markdown=blocks[index].text.startswith("#"))
+            headings[index] = _Heading(index, title, number)
     for i, block in enumerate(blocks):
         title = heading_text(block.text)
         if i in headings:
             continue
         if title.lower().rstrip(":") in PARTS and (block.text.startswith("#") or title.isupper()):
             headings[i] = _Heading(i, title.rstrip(":"), part=title.lower().rstrip(":"))
-        elif MARKDOWN_HEADING_RE.match(block.text) and not NUMBER.match(title):
-            headings[i] = _Heading(i, title, markdown=True)
+        elif MARKDOWN_HEADING.match(block.text) and not NUMBER.match(title):
+            headings[i] = _Heading(i, title)
     ordered = [headings[i] for i in sorted(headings)]
     for heading in ordered:
         heading.page = blocks[heading.index].page
     return ordered
-
-
-MARKDOWN_HEADING_RE = re.compile(r"^#{1,6}\s+\S")
 
 
 def _link(headings: list[_Heading]) -> None:

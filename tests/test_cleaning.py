@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search.cleaning import (Lexicon, clean_document, clean_text, dehyphenate, drop_page_furniture,
                              load_lexicon, mark_footnotes, mark_page_breaks, normalise_characters,
@@ -118,6 +119,17 @@ def test_rejoin_letter_spaced(sormland, spaced, joined):
 
 def test_rejoin_leaves_clean_lines_alone_spacing_included(lexicon):
     line = "Det finns idag  många exempel på hur man arbetar. "
+    assert rejoin_letter_spaced(line, lexicon) == line
+
+
+WORDS = ["i", "å", "ö", "och", "en", "i dag", "kluster", "utveckling", "regionen", "av", "är",
+         "Sverige", "kapitalgap", "FoU", "life", "science-sektorn", "testbäddar", "2020", "–"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=2, max_size=12))
+def test_rejoin_never_glues_real_words(lexicon, words):
+    line = " ".join(words)
     assert rejoin_letter_spaced(line, lexicon) == line
 
 

@@ -1,0 +1,228 @@
+"""Hostile input, generated: thousands of random and hostile requests to every endpoint.
+
+Hypothesis builds query strings (random Unicode, markup, query syntax, valid slugs mixed with
+junk, huge and negative numbers, repeated parameters, invalid UTF-8) and path segments, and
+sends them through the Flask test client to an app over the real content. Every answer must be
+below 500; HTML must contain no markup the site did not write (no unknown tags, no event
+handler attributes, no inline script) and must never reflect an input containing `<` as it was
+typed; JSON must carry no raw `<` at all; exports must be well-formed files.
+
+Together the tests below run FUZZ_TOTAL (≥ 5 000) generated requests.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from config import PROJECT_ROOT
+from web.params import clean
+
+CONTENT = PROJECT_ROOT / "content"
+
+
+def _slugs(name: str) -> list[str]:
+    return [item["slug"] for item in yaml.safe_load((CONTENT / name).read_text(encoding="utf-8"))]
+
+
+THEMES, REGIONS, SOURCES = _slugs("themes.yaml"), _slugs("regions.yaml"), _slugs("sources.yaml")
+KINDS = ["recommendation", "challenge", "finding", "rekommendation", "utmaning"]
+ENTRY_IDS = sorted(p.stem for p in CONTENT.glob("*/*.md") if p.parent.name != "sources")[:40]
+
+PAGES = ["/", "/sok", "/jamfor", "/teman", "/kallor", "/regioner", "/healthz"]
+PATH_PAGES = ["/post/{}", "/kallor/{}", "/regioner/{}"]
+API = ["/api/search", "/api/compare", "/api/themes", "/api/matrix", "/api/sources",
+       "/api/regions", "/api/openapi.json"]
+PATH_API = ["/api/entries/{}", "/api/sources/{}", "/api/regions/{}"]
+EXPORTS = ["/sok.csv", "/jamfor.csv", "/jamfor.xlsx", "/jamfor.md"]
+PARAMS = ["q", "tema", "theme", "region", "kind", "source", "page", "page_size", "format", "lang"]
+
+# Hand-written hostile fragments; the `<zq…` tags are sentinels the site never writes.
+HOSTILE = [
+    "<script>alert(1)</script>", '"><script>alert(1)</script>', "'><zqa>", "<zqb/onload=alert(1)>",
+    "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>", "javascript:alert(1)",
+    "</textarea><zqc>", "</title><zqd>", "<!--", "-->", "<![CDATA[", "{{7*7}}", "{% raw %}",
+    "%(q)s", "%s%s%s", "\x00", "\u202e", "\ufeff", "\r\n", "\\", "'", '"', "`", "&amp;", "&#60;",
+    "%3Cscript%3E", "AND", "OR", "NOT", "*", "?", "~2", "^3", "(", ")", "[a TO z]", "{", "}",
+    "title:", "region:", "region:skane", "kind:recommendation", "tema:capital-gap", ":", "-",
+    '"', '"kliniska prövningar', "--", "../../etc/passwd", "%00", "=cmd|' /C calc'!A0",
+    "+1", "@SUM(1)", "ß" * 50, "Ⅻ", "ﬁ", "e\u0301", "Å", "kapitalgap", "hälsodata", "MDR",
+    "x" * 600, "<" * 30, "'" * 20, "\t", " ", "0", "-1", "99999999999999999999", "1e9", "NaN",
+    "sv", "en", "csv", "xlsx", "md", "html",
+]
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+VALID = st.sampled_from(THEMES + REGIONS + SOURCES + KINDS + ENTRY_IDS)
+FRAGMENT = st.one_of(TEXT, st.sampled_from(HOSTILE), VALID,
+                     st.integers(-10**12, 10**12).map(str))
+VALUE = st.one_of(FRAGMENT, st.lists(FRAGMENT, min_size=2, max_size=4).map("".join))
+PAIRS = st.lists(st.tuples(st.sampled_from(PARAMS), VALUE), max_size=6)
+SEGMENT = st.one_of(VALID, VALUE, st.sampled_from(["..", ".", "%2e%2e", "%2F", "%00", "%ff"]))
+
+# Tags the templates and the Markdown of entry bodies may produce; anything else was injected.
+MARKDOWN_TAGS = {"p", "ul", "ol", "li", "em", "strong", "code", "pre", "blockquote", "hr", "br",
+                 "h1", "h2", "h3", "h4", "h5", "h6", "a", "img", "table", "thead", "tbody", "tr",
+                 "th", "td"}
+TEMPLATE_TAGS = {tag for path in (PROJECT_ROOT / "templates").glob("*.html")
+                 for tag in re.findall(r"<([a-z][a-z0-9]*)", path.read_text(encoding="utf-8"))}
+ALLOWED_TAGS = MARKDOWN_TAGS | TEMPLATE_TAGS | {"h5", "h6"}
+
+FUZZ = settings(deadline=None, database=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+RUNS = {"pages": 1800, "api": 1400, "exports": 700, "paths": 500, "raw": 700}
+FUZZ_TOTAL = sum(RUNS.values())
+counts: dict[str, int] = {}
+
+
+class _Markup(HTMLParser):
+    """Collect what could run or inject: tag names, event handlers, inline scripts."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.problems.append(f"unexpected tag <{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"event handler {name}= on <{tag}>")
+            if name in ("href", "src", "action") and (value or "").strip().lower().startswith(
+                    ("javascript:", "data:", "vbscript:")):
+                self.problems.append(f"{name}={value!r} on <{tag}>")
+        if tag == "script" and dict(attrs).get("src") != "/static/site.js":
+            self.problems.append(f"script {attrs}")
+
+    handle_startendtag = handle_starttag
+
+
+@pytest.fixture(scope="module")
+def client(real_app):
+    return real_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def baseline(client) -> str:
+    """Markup the site writes by itself: an input equal to a piece of it proves nothing."""
+    pages = ["/", "/sok?q=kapitalgap", "/sok", "/jamfor?tema=capital-gap", f"/post/{ENTRY_IDS[0]}",
+             "/teman", "/kallor", f"/kallor/{SOURCES[0]}", "/regioner", f"/regioner/{REGIONS[0]}",
+             "/finns-inte", "/jamfor?tema=nope"]
+    return "".join(client.get(page + ("&" if "?" in page else "?") + f"lang={lang}").get_data(as_text=True)
+                   for page in pages for lang in ("sv", "en"))
+
+
+def _count(name: str) -> None:
+    counts[name] = counts.get(name, 0) + 1
+
+
+def _url(path: str, pairs: list[tuple[str, str]]) -> str:
+    if not pairs:
+        return path
+    return path + ("&" if "?" in path else "?") + urlencode(pairs)
+
+
+def check_html(body: str, inputs: list[str], baseline: str) -> None:
+    parser = _Markup()
+    parser.feed(body)
+    parser.close()
+    assert not parser.problems, parser.problems[:5]
+    for value in inputs:
+        for form in {value, clean(value), clean(value, 100)}:
+            if "<" in form and form in body:
+                assert form in baseline, f"input reflected unescaped: {form[:80]!r}"
+
+
+def check_response(response, inputs: list[str], baseline: str) -> None:
+    assert response.status_code < 500, (response.status_code, response.request.url)
+    mimetype = response.mimetype
+    body = response.get_data()
+    if mimetype == "text/html":
+        check_html(body.decode("utf-8"), inputs, baseline)
+    elif mimetype == "application/json":
+        assert b"<" not in body
+        data = json.loads(body)
+        if response.status_code >= 400:
+            assert data["error"]["status"] == response.status_code
+    elif mimetype == "text/csv":
+        assert response.status_code == 200
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        assert rows and len({len(row) for row in rows}) == 1
+        assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows[1:] for cell in row)
+    elif mimetype == "text/markdown":
+        assert response.status_code == 200 and body.decode("utf-8").startswith("# ")
+    elif mimetype.endswith("spreadsheetml.sheet"):
+        from openpyxl import load_workbook
+
+        assert response.status_code == 200
+        book = load_workbook(io.BytesIO(body))
+        assert book.active.max_row >= 1
+    else:
+        raise AssertionError(f"unexpected content type {mimetype}")
+
+
+@settings(FUZZ, max_examples=RUNS["pages"])
+@given(path=st.sampled_from(PAGES + ["/sok?q=kapitalgap", "/jamfor?tema=capital-gap"]), pairs=PAIRS)
+def test_fuzz_pages(client, baseline, path, pairs):
+    _count("pages")
+    response = client.get(_url(path, pairs))
+    check_response(response, [v for _, v in pairs], baseline)
+
+
+@settings(FUZZ, max_examples=RUNS["api"])
+@given(path=st.sampled_from(API + ["/api/compare?tema=clinical-testbeds"]), pairs=PAIRS)
+def test_fuzz_api(client, baseline, path, pairs):
+    _count("api")
+    response = client.get(_url(path, pairs))
+    check_response(response, [v for _, v in pairs], baseline)
+    assert response.mimetype == "application/json"
+
+
+@settings(FUZZ, max_examples=RUNS["exports"])
+@given(path=st.sampled_from(EXPORTS + ["/jamfor.xlsx?tema=capital-gap", "/jamfor.md?tema=regulatory-support",
+                                       "/jamfor.csv?tema=clinical-testbeds", "/sok.csv?q=kapital"]),
+       pairs=PAIRS)
+def test_fuzz_exports(client, baseline, path, pairs):
+    _count("exports")
+    response = client.get(_url(path, pairs))
+    check_response(response, [v for _, v in pairs], baseline)
+
+
+@settings(FUZZ, max_examples=RUNS["paths"])
+@given(template=st.sampled_from(PATH_PAGES + PATH_API), segment=SEGMENT,
+       pairs=st.lists(st.tuples(st.just("lang"), VALUE), max_size=2))
+def test_fuzz_path_segments(client, baseline, template, segment, pairs):
+    _count("paths")
+    encoded = segment if segment.startswith("%") or segment in (".", "..") else quote(segment, safe="")
+    response = client.get(_url(template.format(encoded), pairs))
+    check_response(response, [segment] + [v for _, v in pairs], baseline)
+    if response.status_code == 200:
+        assert segment in ENTRY_IDS + SOURCES + REGIONS
+
+
+@settings(FUZZ, max_examples=RUNS["raw"])
+@given(path=st.sampled_from(PAGES + API + EXPORTS + ["/jamfor.xlsx", "/post/x"]),
+       raw=st.binary(max_size=80), name=st.sampled_from(PARAMS))
+def test_fuzz_raw_query_strings(client, baseline, path, raw, name):
+    """Bytes the browser would never send: invalid UTF-8, stray %, &, = and NUL, unencoded."""
+    _count("raw")
+    query = name.encode() + b"=" + bytes(b if b not in b"# " else 0x2B for b in raw)
+    response = client.get(path, query_string=query)
+    check_response(response, [raw.decode("utf-8", "replace")], baseline)
+
+
+def test_fuzz_ran_every_example():
+    """Runs last in this module: the generated inputs add up to the planned total."""
+    if len(counts) < len(RUNS):
+        pytest.skip("run together with the fuzz tests above")
+    assert all(counts[name] >= RUNS[name] for name in RUNS), counts
+    assert sum(counts.values()) >= FUZZ_TOTAL >= 5000
+    print(f"fuzz: {sum(counts.values())} generated requests {counts}")
