@@ -105,8 +105,8 @@ print(peak_mb())
 
 
 def baseline_memory() -> float:
-    code = ("import resource, sys; sys.path.insert(0, %r); import search.query, search.service; "
-            "print(peak_mb())" % str(ROOT))
+    code = PEAK + ("import sys; sys.path.insert(0, %r); import search.query, search.service; "
+                   "print(peak_mb())" % str(ROOT))
     return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                 check=True).stdout.strip())
 

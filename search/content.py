@@ -133,12 +133,8 @@ def load_vocabulary(content_dir: str | Path) -> Vocabulary:
                 problems.append(Problem(str(path), name, "file is missing"))
             parts[name] = items
             continue
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problems.append(Problem(str(path), "yaml", f"YAML does not parse: {_yaml_reason(exc)}",
-                                    mark.line + 1 if mark else None))
+        data = _read_yaml(path, problems)
+        if data is None:
             parts[name] = items
             continue
         if not isinstance(data, list):
@@ -161,14 +157,8 @@ def load_vocabulary(content_dir: str | Path) -> Vocabulary:
 
 def _load_synonyms(path: Path, problems: list[Problem]) -> tuple[tuple[str, ...], ...]:
     """Read synonyms.yaml: a list of groups, each a list of two or more words or phrases."""
-    if not path.exists():
-        return ()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problems.append(Problem(str(path), "yaml", f"YAML does not parse: {_yaml_reason(exc)}",
-                                mark.line + 1 if mark else None))
+    data = _read_yaml(path, problems) if path.exists() else None
+    if data is None:
         return ()
     groups = []
     for number, group in enumerate(data if isinstance(data, list) else [data], start=1):
@@ -178,6 +168,17 @@ def _load_synonyms(path: Path, problems: list[Problem]) -> tuple[tuple[str, ...]
             continue
         groups.append(tuple(group))
     return tuple(groups)
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> Any:
+    """Parse a vocabulary file; on a YAML error record it (with its line) and return None."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(Problem(str(path), "yaml", f"YAML does not parse: {_yaml_reason(exc)}",
+                                mark.line + 1 if mark else None))
+        return None
 
 
 def _yaml_reason(exc: yaml.YAMLError) -> str:

@@ -18,7 +18,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_from_bytes, urlencode
 
 import pytest
 import yaml
@@ -60,12 +60,25 @@ HOSTILE = [
     "x" * 600, "<" * 30, "'" * 20, "\t", " ", "0", "-1", "99999999999999999999", "1e9", "NaN",
     "sv", "en", "csv", "xlsx", "md", "html",
 ]
+# Markup to inject: a tag (often a sentinel `<zq…>`), an attribute break-out or a comment.
+TAG = st.one_of(
+    st.from_regex(r"<zq[a-z]{0,3}( [a-z]{1,6}=[\"']?[a-z0-9()]{0,8}[\"']?)?/?>", fullmatch=True),
+    st.sampled_from([h for h in HOSTILE if "<" in h]),
+    st.sampled_from(['"><zqe>', "'><zqf>", "</a><zqg>", "<script>", "</script>", "<!--", "<",
+                     "<<zqh>>", "<\x00zqi>", "<ZQJ>", "< zqk>"]))
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+SHORT = st.text(st.characters(exclude_categories=("Cs",)), max_size=8)
 VALID = st.sampled_from(THEMES + REGIONS + SOURCES + KINDS + ENTRY_IDS)
-FRAGMENT = st.one_of(TEXT, st.sampled_from(HOSTILE), VALID,
-                     st.integers(-10**12, 10**12).map(str))
-VALUE = st.one_of(FRAGMENT, st.lists(FRAGMENT, min_size=2, max_size=4).map("".join))
-PAIRS = st.lists(st.tuples(st.sampled_from(PARAMS), VALUE), max_size=6)
+MARKUP = st.builds("".join, st.lists(st.one_of(TAG, SHORT, VALID), min_size=1, max_size=4)).filter(
+    lambda v: "<" in v)
+FRAGMENT = st.one_of(TEXT, st.sampled_from(HOSTILE), VALID, st.integers(-10**12, 10**12).map(str))
+VALUE = st.one_of(MARKUP, FRAGMENT, st.lists(FRAGMENT, min_size=2, max_size=4).map("".join))
+# The first parameter carries markup, most often as the query; then anything, repeated or not.
+FIRST = st.tuples(st.sampled_from(["q"] * 4 + ["tema", "theme", "region", "kind", "source", "lang"]),
+                  MARKUP)
+PAIRS = st.builds(lambda first, rest, at: rest[:at] + [first] + rest[at:], FIRST,
+                  st.lists(st.tuples(st.sampled_from(PARAMS), VALUE), max_size=5),
+                  st.integers(0, 5))
 SEGMENT = st.one_of(VALID, VALUE, st.sampled_from(["..", ".", "%2e%2e", "%2F", "%00", "%ff"]))
 
 # Tags the templates and the Markdown of entry bodies may produce; anything else was injected.
@@ -80,7 +93,7 @@ FUZZ = settings(deadline=None, database=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 RUNS = {"pages": 1800, "api": 1400, "exports": 700, "paths": 500, "raw": 700}
 FUZZ_TOTAL = sum(RUNS.values())
-counts: dict[str, int] = {}
+assert FUZZ_TOTAL >= 5000
 
 
 class _Markup(HTMLParser):
@@ -118,10 +131,6 @@ def baseline(client) -> str:
              "/finns-inte", "/jamfor?tema=nope"]
     return "".join(client.get(page + ("&" if "?" in page else "?") + f"lang={lang}").get_data(as_text=True)
                    for page in pages for lang in ("sv", "en"))
-
-
-def _count(name: str) -> None:
-    counts[name] = counts.get(name, 0) + 1
 
 
 def _url(path: str, pairs: list[tuple[str, str]]) -> str:
@@ -169,38 +178,56 @@ def check_response(response, inputs: list[str], baseline: str) -> None:
         raise AssertionError(f"unexpected content type {mimetype}")
 
 
-@settings(FUZZ, max_examples=RUNS["pages"])
-@given(path=st.sampled_from(PAGES + ["/sok?q=kapitalgap", "/jamfor?tema=capital-gap"]), pairs=PAIRS)
+def fuzz(run_name: str, **strategies):
+    """Turn a check into a test that runs it on RUNS[run_name] generated inputs and counts them."""
+    def decorate(check):
+        def test(client, baseline):
+            seen = 0
+
+            @settings(FUZZ, max_examples=RUNS[run_name])
+            @given(**strategies)
+            def run(**example):
+                nonlocal seen
+                seen += 1
+                check(client, baseline, **example)
+
+            run()
+            assert seen >= RUNS[run_name], f"{run_name}: only {seen} of {RUNS[run_name]} inputs ran"
+        test.__name__ = check.__name__
+        test.__doc__ = check.__doc__
+        return test
+    return decorate
+
+
+@fuzz("pages", path=st.sampled_from(PAGES + ["/sok?q=kapitalgap", "/jamfor?tema=capital-gap"]),
+      pairs=PAIRS)
 def test_fuzz_pages(client, baseline, path, pairs):
-    _count("pages")
+    """Every HTML page with random and hostile parameters."""
     response = client.get(_url(path, pairs))
     check_response(response, [v for _, v in pairs], baseline)
 
 
-@settings(FUZZ, max_examples=RUNS["api"])
-@given(path=st.sampled_from(API + ["/api/compare?tema=clinical-testbeds"]), pairs=PAIRS)
+@fuzz("api", path=st.sampled_from(API + ["/api/compare?tema=clinical-testbeds"]), pairs=PAIRS)
 def test_fuzz_api(client, baseline, path, pairs):
-    _count("api")
+    """Every JSON endpoint: always JSON, never a raw `<`."""
     response = client.get(_url(path, pairs))
     check_response(response, [v for _, v in pairs], baseline)
     assert response.mimetype == "application/json"
 
 
-@settings(FUZZ, max_examples=RUNS["exports"])
-@given(path=st.sampled_from(EXPORTS + ["/jamfor.xlsx?tema=capital-gap", "/jamfor.md?tema=regulatory-support",
-                                       "/jamfor.csv?tema=clinical-testbeds", "/sok.csv?q=kapital"]),
-       pairs=PAIRS)
+@fuzz("exports", path=st.sampled_from(EXPORTS + [
+    "/jamfor.xlsx?tema=capital-gap", "/jamfor.md?tema=regulatory-support",
+    "/jamfor.csv?tema=clinical-testbeds", "/sok.csv?q=kapital"]), pairs=PAIRS)
 def test_fuzz_exports(client, baseline, path, pairs):
-    _count("exports")
+    """CSV, XLSX and Markdown downloads: a well-formed file or a clean 400."""
     response = client.get(_url(path, pairs))
     check_response(response, [v for _, v in pairs], baseline)
 
 
-@settings(FUZZ, max_examples=RUNS["paths"])
-@given(template=st.sampled_from(PATH_PAGES + PATH_API), segment=SEGMENT,
-       pairs=st.lists(st.tuples(st.just("lang"), VALUE), max_size=2))
+@fuzz("paths", template=st.sampled_from(PATH_PAGES + PATH_API), segment=SEGMENT,
+      pairs=st.lists(st.tuples(st.just("lang"), VALUE), max_size=2))
 def test_fuzz_path_segments(client, baseline, template, segment, pairs):
-    _count("paths")
+    """Entry ids and slugs in the path: the page, or a 404 that echoes nothing raw."""
     encoded = segment if segment.startswith("%") or segment in (".", "..") else quote(segment, safe="")
     response = client.get(_url(template.format(encoded), pairs))
     check_response(response, [segment] + [v for _, v in pairs], baseline)
@@ -208,21 +235,10 @@ def test_fuzz_path_segments(client, baseline, template, segment, pairs):
         assert segment in ENTRY_IDS + SOURCES + REGIONS
 
 
-@settings(FUZZ, max_examples=RUNS["raw"])
-@given(path=st.sampled_from(PAGES + API + EXPORTS + ["/jamfor.xlsx", "/post/x"]),
-       raw=st.binary(max_size=80), name=st.sampled_from(PARAMS))
-def test_fuzz_raw_query_strings(client, baseline, path, raw, name):
-    """Bytes the browser would never send: invalid UTF-8, stray %, &, = and NUL, unencoded."""
-    _count("raw")
-    query = name.encode() + b"=" + bytes(b if b not in b"# " else 0x2B for b in raw)
-    response = client.get(path, query_string=query)
+@fuzz("raw", path=st.sampled_from(PAGES + API + EXPORTS + ["/jamfor.xlsx?tema=capital-gap", "/post/x"]),
+      raw=st.binary(max_size=80), param=st.sampled_from(PARAMS))
+def test_fuzz_raw_query_strings(client, baseline, path, raw, param):
+    """Arbitrary bytes as a client may send them: invalid UTF-8 escapes, stray %, &, = and ;."""
+    query = quote_from_bytes(raw, safe="%&=+;/?:@!$'()*,")
+    response = client.get(f"{path}{'&' if '?' in path else '?'}{param}={query}")
     check_response(response, [raw.decode("utf-8", "replace")], baseline)
-
-
-def test_fuzz_ran_every_example():
-    """Runs last in this module: the generated inputs add up to the planned total."""
-    if len(counts) < len(RUNS):
-        pytest.skip("run together with the fuzz tests above")
-    assert all(counts[name] >= RUNS[name] for name in RUNS), counts
-    assert sum(counts.values()) >= FUZZ_TOTAL >= 5000
-    print(f"fuzz: {sum(counts.values())} generated requests {counts}")
