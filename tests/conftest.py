@@ -74,3 +74,59 @@ def real_app(tmp_path_factory):
 @pytest.fixture
 def real_client(real_app):
     return real_app.test_client()
+
+
+# --- A live server and a real browser (tests/test_browser.py, tests/test_a11y.py) -------------
+
+@pytest.fixture(scope="session")
+def live_server(real_app):
+    """The real-content app served on a free loopback port for the whole session."""
+    from tests.live import LiveServer
+
+    with LiveServer(real_app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (the system's, never a downloaded build), or a skip that says why.
+
+    With REQUIRE_BROWSER=1 (as .ci/run sets it) a missing browser fails instead of skipping.
+    """
+    import os
+
+    from tests.live import CHROMIUM_ARGS, ENABLE_HINT, chromium_path
+
+    def unavailable(reason: str):
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"{reason} (REQUIRE_BROWSER is set)")
+        pytest.skip(reason)
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright is not installed: browser tests skipped; "
+                    "`make test` installs it with the test extras")
+    executable = chromium_path()
+    if executable is None:
+        unavailable(f"Chromium not found: browser and accessibility tests skipped; {ENABLE_HINT}")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def tab(browser, live_server):
+    """A fresh browser tab (1280 × 900, clipboard allowed) that records console errors,
+    uncaught exceptions, failed requests and error responses."""
+    from tests.live import Tab
+
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
+                                  accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    context.set_default_timeout(15_000)
+    tab = Tab(context.new_page(), live_server)
+    yield tab
+    context.close()

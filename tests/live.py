@@ -8,6 +8,7 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import make_server
@@ -70,3 +71,48 @@ def fetch(url: str, timeout: float = 30) -> Response:
             return Response(answer.status, dict(answer.headers), answer.read())
     except urllib.error.HTTPError as error:
         return Response(error.code, dict(error.headers), error.read())
+
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+class Tab:
+    """A browser page that collects what a user would not see but a developer must:
+    console errors, uncaught exceptions, failed requests, responses with an error status."""
+
+    def __init__(self, page: Any, server: LiveServer):
+        self.page, self.server = page, server
+        self.problems: list[str] = []
+        self.expected_statuses: dict[str, int] = {}  # URL → status a test asks for (a 404 page)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"uncaught: {error}"))
+        page.on("requestfailed", lambda request: self.problems.append(
+            f"request failed: {request.url} ({request.failure})"))
+        page.on("response", self._response)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text} at {message.location}")
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400 and self.expected_statuses.get(response.url) != response.status:
+            self.problems.append(f"{response.status} {response.request.method} {response.url}")
+
+    def goto(self, path: str, status: int = 200) -> Any:
+        """Open a page and check the status of its document."""
+        if status != 200:
+            self.expected_statuses[self.server.url + path] = status
+        response = self.page.goto(path)
+        assert response is not None and response.status == status, (path, response and response.status)
+        return response
+
+    def screenshot(self, name: str) -> Path:
+        """Save a full-page screenshot as a test artifact (tests/artifacts/, not in git)."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def assert_clean(self) -> None:
+        """Nothing went wrong behind the scenes on any page this tab showed."""
+        assert not self.problems, "\n".join(self.problems)
