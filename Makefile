@@ -28,13 +28,20 @@ run: install
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 ## serve: production serving with gunicorn (no debug), see README
+# Sync workers, 2 per core: search is CPU-bound, and threads would only wait for the GIL
+# (scripts/load.py measured a worse tail with 2 workers × 4 threads; docs/benchmarks.md).
 serve: install
 	$(BIN)/flask --app app index
-	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) "app:create_app()"
+	$(BIN)/gunicorn --workers 4 --threads 1 --bind $(HOST):$(PORT) "app:create_app()"
 
-## test: set up with the test extras and run the whole test suite
+# Said after the tests when there is no Chromium: its tests were skipped, and how to enable them.
+CHROMIUM_NOTE = $(BIN)/python -c "from tests.live import ENABLE_HINT, chromium_path; \
+	chromium_path() or print('\nNOTE: Chromium was not found, so the browser and accessibility tests' \
+	' (tests/test_browser.py, tests/test_a11y.py) were SKIPPED.\nTo run them, ' + ENABLE_HINT + '.')"
+
+## test: set up with the test extras and run the whole test suite (browser tests need Chromium)
 test: install-test
-	$(BIN)/python -m pytest
+	@$(BIN)/python -m pytest; status=$$?; $(CHROMIUM_NOTE); exit $$status
 
 index: install
 	$(BIN)/flask --app app index

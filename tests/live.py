@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
+import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -53,6 +57,56 @@ class LiveServer:
         return fetch(self.url + path, timeout)
 
 
+class GunicornServer:
+    """The app under gunicorn: worker processes, each with threads (a switch must be safe across
+    both), on a port gunicorn picks itself."""
+
+    def __init__(self, env: dict[str, str], workers: int = 2, threads: int = 2):
+        self.env = {**os.environ, **env}
+        self.args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
+                     str(threads), "--bind", "127.0.0.1:0", "--log-level", "info", "app:create_app()"]
+        self.url = ""
+
+    def __enter__(self) -> "GunicornServer":
+        from config import PROJECT_ROOT
+
+        self.process = subprocess.Popen(self.args, cwd=PROJECT_ROOT, env=self.env,
+                                        stderr=subprocess.PIPE, text=True)
+        try:
+            self._wait_until_serving()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_until_serving(self) -> None:
+        deadline = time.monotonic() + 60
+        while not self.url and time.monotonic() < deadline:
+            line = self.process.stderr.readline()
+            if not line and self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
+            found = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", line)
+            if found:
+                self.url = found.group(1)
+        # Keep reading its log so that a full pipe never blocks it.
+        threading.Thread(target=self.process.stderr.read, daemon=True).start()
+        while fetch_or_none(self.url + "/healthz") is None:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn at {self.url or '?'} never answered /healthz")
+            time.sleep(0.1)
+
+    def __exit__(self, *exc: Any) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def get(self, path: str, timeout: float = 30) -> "Response":
+        return fetch(self.url + path, timeout)
+
+
 @dataclass
 class Response:
     status: int
@@ -62,6 +116,14 @@ class Response:
     @property
     def text(self) -> str:
         return self.body.decode("utf-8")
+
+
+def fetch_or_none(url: str) -> Response | None:
+    """GET a URL, or None while nothing listens there yet."""
+    try:
+        return fetch(url, timeout=5)
+    except OSError:
+        return None
 
 
 def fetch(url: str, timeout: float = 30) -> Response:
@@ -86,13 +148,19 @@ class Tab:
         self.expected_statuses: dict[str, int] = {}  # URL → status a test asks for (a 404 page)
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.problems.append(f"uncaught: {error}"))
-        page.on("requestfailed", lambda request: self.problems.append(
-            f"request failed: {request.url} ({request.failure})"))
+        page.on("requestfailed", self._failed)
         page.on("response", self._response)
 
     def _console(self, message: Any) -> None:
-        if message.type == "error":
+        # Chromium logs the status of a document it was asked for on purpose (a 404 page) too.
+        if message.type == "error" and message.location.get("url") not in self.expected_statuses:
             self.problems.append(f"console error: {message.text} at {message.location}")
+
+    def _failed(self, request: Any) -> None:
+        # The icon loads after the page; going on to the next page at once cancels it.
+        if request.failure == "net::ERR_ABORTED" and request.url.endswith("/favicon.svg"):
+            return
+        self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def _response(self, response: Any) -> None:
         if response.status >= 400 and self.expected_statuses.get(response.url) != response.status:

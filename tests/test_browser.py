@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from openpyxl import load_workbook
 
+pytestmark = pytest.mark.browser
+
 CORE_THEMES = ["regulatory-support", "capital-gap", "clinical-testbeds"]
 VIEWPORT_WIDTH = 1280
 
@@ -162,7 +164,7 @@ def test_no_page_logs_a_console_error_or_a_failed_request(tab):
         page.wait_for_load_state("load")
         # Every stylesheet and script loaded (a blocked or missing one would be a failed request).
         assert page.evaluate("document.styleSheets.length") >= 1, path
-    tab.goto("/finns-inte", status=404)
+    tab.goto("/finns-inte?lang=sv", status=404)
     assert page.locator("h1").inner_text() == "Sidan finns inte"
     tab.assert_clean()
 

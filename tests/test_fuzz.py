@@ -91,7 +91,7 @@ ALLOWED_TAGS = MARKDOWN_TAGS | TEMPLATE_TAGS | {"h5", "h6"}
 
 FUZZ = settings(deadline=None, database=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-RUNS = {"pages": 1800, "api": 1400, "exports": 700, "paths": 500, "raw": 700}
+RUNS = {"pages": 2400, "api": 1600, "exports": 800, "paths": 600, "raw": 800}
 FUZZ_TOTAL = sum(RUNS.values())
 assert FUZZ_TOTAL >= 5000
 
