@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 from markupsafe import Markup, escape
@@ -23,11 +24,20 @@ def _marks(text: str, terms: set[str], keep: frozenset[str]) -> list[tuple[int, 
     spans = []
     parts = sorted((t for t in terms if len(t) >= MIN_PART_MATCH), key=len, reverse=True)
     inside = re.compile("|".join(map(re.escape, parts))) if parts else None
+    for start, end, surface, word_stem in _words(text, keep):
+        if word_stem in terms or (inside is not None and inside.search(surface)):
+            spans.append((start, end))
+    return spans
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str, keep: frozenset[str]) -> tuple[tuple[int, int, str, str], ...]:
+    """Each word of a passage with its span and stem; passages repeat across requests."""
+    out = []
     for match in WORD.finditer(text):
         surface = match.group().lower()
-        if stem(surface, keep) in terms or (inside is not None and inside.search(surface)):
-            spans.append(match.span())
-    return spans
+        out.append((match.start(), match.end(), surface, stem(surface, keep)))
+    return tuple(out)
 
 
 def _windows(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
@@ -69,6 +79,7 @@ def _render(text: str, start: int, end: int, spans: Iterable[tuple[int, int]]) -
     return "".join(out)
 
 
+@lru_cache(maxsize=4096)
 def plain_text(markdown_body: str) -> str:
     """Flatten a Markdown body to one line of text (list markers and emphasis removed)."""
     text = re.sub(r"(?m)^\s*(?:[-*+]|\d+\.)\s+", "", markdown_body)
