@@ -29,8 +29,6 @@ def check_command() -> None:
     click.echo(f"OK: {len(result.entries)} entries ({summary or 'none'}).")
 
 
-COMMANDS = [check_command]
-
 
 @click.command("index")
 @with_appcontext
@@ -52,8 +50,6 @@ def index_command() -> None:
         raise SystemExit(1)
     click.echo(f"Index built in {time.perf_counter() - started:.2f} s: {generation}")
 
-
-COMMANDS.append(index_command)
 
 
 @click.command("import")
@@ -105,4 +101,4 @@ def coverage_command() -> None:
         click.echo(f"Note: {len(problems)} problem(s) in entry files are not counted; run `check`.", err=True)
 
 
-COMMANDS.extend([import_command, coverage_command])
+COMMANDS = [check_command, index_command, import_command, coverage_command]

@@ -10,6 +10,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from whoosh import query as wq
 
+from search.content import Entry
 from search.dismax import FieldMax
 from search.service import WEIGHTING, Snapshot
 from search.snippets import make_snippet
@@ -256,12 +257,12 @@ def merge_filters(*sources: Mapping[str, Iterable[str]]) -> dict[str, list[str]]
     return {k: v for k, v in merged.items() if v}
 
 
-def _hit(doc: Mapping[str, Any], score: float | None, snippet: str) -> dict[str, Any]:
+def _hit(entry: Entry, score: float | None, snippet: str) -> dict[str, Any]:
     return {
-        "id": doc["id"], "title": doc["title"], "title_en": doc["title_en"], "kind": doc["kind"],
-        "region": doc["region"], "source": doc["source"], "section": doc["section"],
-        "page": doc.get("page"), "themes": [t for t in doc["themes"].split(",") if t],
-        "summary": doc["summary"], "summary_en": doc["summary_en"],
+        "id": entry.id, "title": entry.title, "title_en": entry.title_en, "kind": entry.kind,
+        "region": entry.region, "source": entry.source, "section": entry.section,
+        "page": entry.page, "themes": list(entry.themes),
+        "summary": entry.summary, "summary_en": entry.summary_en,
         "snippet": snippet, "score": round(score, 4) if score is not None else None,
     }
 
@@ -292,6 +293,7 @@ def search(snapshot: Snapshot, request: SearchRequest, searcher: Any = None) -> 
     every = request.page_size == 0
     page_size = max(1, min(int(request.page_size), 100)) if not every else 0
     highlight = _highlight_terms(ix.schema, parsed)
+    keep = _protected(ix.schema)
     with snapshot.searching(searcher) as searcher:
         kwargs: dict[str, Any] = {"filter": filter_query(filters)}
         if browse:
@@ -301,9 +303,9 @@ def search(snapshot: Snapshot, request: SearchRequest, searcher: Any = None) -> 
         pages = 1 if every else max(1, math.ceil(total / page_size))
         page = max(1, min(int(request.page or 1), pages))
         window = results if every else results[(page - 1) * page_size: page * page_size]
-        hits = [_hit(h.fields(), None if browse else h.score,
-                     make_snippet(h["body"], highlight, _protected(ix.schema)))
-                for h in window]
+        matched = [(snapshot.by_docnum[h.docnum], None if browse else h.score) for h in window]
+        hits = [_hit(entry, score, make_snippet(entry.body, highlight, keep))
+                for entry, score in matched]
         facet_counts = count_facets(snapshot, results.docs())
         suggestion = None
         if not browse and total < 3 and parsed.words:
@@ -320,14 +322,12 @@ def search(snapshot: Snapshot, request: SearchRequest, searcher: Any = None) -> 
 def count_facets(snapshot: Snapshot, docnums: Iterable[int]) -> dict[str, list[tuple[str, int]]]:
     """Count kind, region, source and theme over all matches (an entry counts once per theme)."""
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    rows = snapshot.facet_rows
     for docnum in docnums:
-        row = rows.get(docnum)
-        if row is None:
-            continue
-        for name in FACETS:
+        entry = snapshot.by_docnum[docnum]
+        for name, values in (("kind", (entry.kind,)), ("region", (entry.region,)),
+                             ("source", (entry.source,)), ("theme", entry.themes)):
             bucket = counts[name]
-            for value in row[name]:
+            for value in values:
                 bucket[value] = bucket.get(value, 0) + 1
     return {name: sorted(bucket.items(), key=lambda kv: (-kv[1], kv[0]))
             for name, bucket in counts.items()}
@@ -370,15 +370,14 @@ def more_like_this(snapshot: Snapshot, entry_id: str, limit: int = 5,
         docnum = searcher.document_number(id=entry_id)
         similar = searcher.more_like(docnum, "body", text=f"{entry.title} {entry.summary} {entry.body}",
                                      top=limit, numterms=12, filter=constraint)
-        found = [_hit(h.fields(), h.score, "") for h in similar if h["id"] != entry_id]
-        if len(found) < limit:
-            # Too little shared vocabulary: fill with the entries sharing most themes.
-            seen = {h["id"] for h in found} | {entry_id}
-            rest = sorted((e for e in snapshot.entries.values()
-                           if e.id not in seen and set(e.themes) & set(entry.themes)
-                           and (not other_regions or e.region != entry.region)),
-                          key=lambda e: -len(set(e.themes) & set(entry.themes)))
-            for other in rest[: limit - len(found)]:
-                doc = searcher.document(id=other.id)
-                found.append(_hit(doc, None, ""))
+        found = [_hit(snapshot.by_docnum[h.docnum], h.score, "") for h in similar
+                 if h.docnum != docnum]
+    if len(found) < limit:
+        # Too little shared vocabulary: fill with the entries sharing most themes.
+        seen = {h["id"] for h in found} | {entry_id}
+        rest = sorted((e for e in snapshot.entries.values()
+                       if e.id not in seen and set(e.themes) & set(entry.themes)
+                       and (not other_regions or e.region != entry.region)),
+                      key=lambda e: -len(set(e.themes) & set(entry.themes)))
+        found.extend(_hit(other, None, "") for other in rest[: limit - len(found)])
     return found

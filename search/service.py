@@ -58,9 +58,9 @@ class Snapshot:
     meta: dict[str, Any] = field(default_factory=dict)
     splitter: Any = None  # CompoundSplitter over the corpus words, for splitting query words
     broken: bool = False  # its files could not be read: the knowledge base reopens or rebuilds
-    # docnum → facet values (kind, region, source, themes): counting facets over the matches
-    # from this table is far cheaper than Whoosh's grouping collector.
-    facet_rows: dict[int, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # The same entries by Whoosh document number: hits and facet counts are read from memory
+    # instead of unpickling stored fields (or running Whoosh's grouping collector) per request.
+    by_docnum: dict[int, Entry] = field(default_factory=dict)
 
     @property
     def ordered(self) -> list[Entry]:
@@ -86,23 +86,18 @@ class Snapshot:
             yield own
 
 
-def _facet_rows(ix: Any) -> dict[int, dict[str, tuple[str, ...]]]:
+def _read_entries(ix: Any) -> tuple[dict[str, Entry], dict[int, Entry]]:
+    """Read every stored entry once: by id in document order, and by document number."""
     with ix.reader() as reader:
-        return {docnum: {"kind": (doc["kind"],), "region": (doc["region"],), "source": (doc["source"],),
-                         "theme": tuple(t for t in doc["themes"].split(",") if t)}
-                for docnum, doc in reader.iter_docs()}
-
-
-def _entries_from_index(ix: Any) -> dict[str, Entry]:
-    with ix.searcher() as searcher:
-        stored = sorted(searcher.all_stored_fields(), key=lambda doc: doc["order"])
-    return {doc["id"]: Entry(
+        docs = sorted(reader.iter_docs(), key=lambda item: item[1]["order"])
+    by_docnum = {docnum: Entry(
         id=doc["id"], title=doc["title"], title_en=doc["title_en"], kind=doc["kind"],
         source=doc["source"], region=doc["region"], section=doc["section"],
         themes=tuple(t for t in doc["themes"].split(",") if t), summary=doc["summary"],
         summary_en=doc["summary_en"], status=doc["status"], body=doc["body"],
         page=doc.get("page"), addressees=tuple(doc.get("addressees") or ()),
-    ) for doc in stored}
+    ) for docnum, doc in docs}
+    return {entry.id: entry for entry in by_docnum.values()}, by_docnum
 
 
 class KnowledgeBase:
@@ -168,9 +163,10 @@ class KnowledgeBase:
     def _load(generation: Path) -> Snapshot:
         ix = FrozenIndex(generation)
         meta = read_meta(generation)
+        entries, by_docnum = _read_entries(ix)
         return Snapshot(name=generation.name, ix=ix, vocab=Vocabulary.from_dict(meta["vocabulary"]),
-                        entries=_entries_from_index(ix), meta=meta,
-                        splitter=read_splitter(generation), facet_rows=_facet_rows(ix))
+                        entries=entries, meta=meta, splitter=read_splitter(generation),
+                        by_docnum=by_docnum)
 
     def _open(self, generation: Path) -> Snapshot:
         try:
