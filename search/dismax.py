@@ -2,7 +2,11 @@
 
 Whoosh's DisjunctionMaxMatcher takes the max of both sub-matchers' scores even when one of them
 sits on another document, so an entry matching only a weak field inherits the score of a strong
-match elsewhere (seen in whoosh3 3.54 and whoosh 2.7.4); it also ignores `tiebreak`.
+match elsewhere (seen in whoosh3 3.54 and whoosh 2.7.4); and the weighted tree Whoosh builds
+for it drops the `tiebreak` argument, so only the maximum counts.
+
+The site ranks with search/ranking.py, which evaluates these queries without Whoosh's matchers;
+this matcher keeps Whoosh's own evaluation of them correct, which the tests compare against.
 """
 
 from __future__ import annotations
@@ -45,6 +49,6 @@ class FieldMax(wq.DisjunctionMax):
     """DisjunctionMax over the fields one word may match in, with correct per-document scores."""
 
     def _matcher(self, subs, searcher, context):
-        reader = searcher.reader()
-        return self._tree_matcher(subs, FieldMaxMatcher, searcher, context,
-                                  lambda q: q.estimate_size(reader), tiebreak=self.tiebreak)
+        # No weight function: Whoosh's plain binary tree passes `tiebreak` on, its weighted one not.
+        return self._tree_matcher(subs, FieldMaxMatcher, searcher, context, None,
+                                  tiebreak=self.tiebreak)

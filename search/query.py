@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -12,6 +13,7 @@ from whoosh import query as wq
 
 from search.content import Entry
 from search.dismax import FieldMax
+from search.ranking import rank
 from search.service import WEIGHTING, Snapshot
 from search.snippets import make_snippet
 
@@ -282,50 +284,89 @@ def _highlight_terms(schema: Any, parsed: ParsedQuery) -> set[str]:
     return terms
 
 
-def search(snapshot: Snapshot, request: SearchRequest, searcher: Any = None) -> dict[str, Any]:
+def search(snapshot: Snapshot, request: SearchRequest) -> dict[str, Any]:
     """Run a search and return plain data: hits with snippets, facet counts, paging, suggestion."""
     parsed = parse_query(request.q)
     filters = merge_filters(request.filters, parsed.filters)
-    ix = snapshot.ix
-    scoring = build_query(ix.schema, parsed, snapshot.splitter, synonym_map(snapshot))
+    schema = snapshot.ix.schema
+    scoring = build_query(schema, parsed, snapshot.splitter, synonym_map(snapshot))
     browse = scoring is None
-    q = wq.Every() if browse else scoring
     every = request.page_size == 0
     page_size = max(1, min(int(request.page_size), 100)) if not every else 0
-    highlight = _highlight_terms(ix.schema, parsed)
-    keep = _protected(ix.schema)
-    with snapshot.searching(searcher) as searcher:
-        kwargs: dict[str, Any] = {"filter": filter_query(filters)}
-        if browse:
-            kwargs["sortedby"] = "order"
-        results = searcher.search(q, limit=None, **kwargs)
-        total = len(results)
-        pages = 1 if every else max(1, math.ceil(total / page_size))
-        page = max(1, min(int(request.page or 1), pages))
-        window = results if every else results[(page - 1) * page_size: page * page_size]
-        matched = [(snapshot.by_docnum[h.docnum], None if browse else h.score) for h in window]
-        hits = [_hit(entry, score, make_snippet(entry.body, highlight, keep))
-                for entry, score in matched]
-        facet_counts = count_facets(snapshot, results.docs())
-        suggestion = None
-        if not browse and total < 3 and parsed.words:
-            suggestion = suggest(searcher, ix.schema, parsed, request.q, filters, total)
+    allowed = allowed_docnums(snapshot, filters)
+    if browse:  # no words: every entry the filters allow, in document order
+        scores = {d: 0.0 for d in snapshot.by_docnum if allowed is None or d in allowed}
+    else:
+        scores = rank(scoring, snapshot.postings)
+        if allowed is not None:
+            scores = {d: s for d, s in scores.items() if d in allowed}
+    total = len(scores)
+    pages = 1 if every else max(1, math.ceil(total / page_size))
+    page = max(1, min(int(request.page or 1), pages))
+    if browse:
+        ordered = list(scores)
+    else:  # best first; equal scores in document order, as Whoosh sorts them
+        wanted = total if every else page * page_size
+        ordered = [d for d, _ in heapq.nsmallest(wanted, scores.items(), key=_best_first)]
+    window = ordered if every else ordered[(page - 1) * page_size: page * page_size]
+    highlight = _highlight_terms(schema, parsed)
+    keep = _protected(schema)
+    hits = [_hit(snapshot.by_docnum[d], None if browse else scores[d],
+                 make_snippet(snapshot.by_docnum[d].body, highlight, keep)) for d in window]
+    suggestion = None
+    if not browse and total < 3 and parsed.words:
+        suggestion = suggest(snapshot, parsed, request.q, allowed, total)
     return {
         "query": request.q, "parsed": {"words": list(parsed.words),
                                        "phrases": [" ".join(p) for p in parsed.phrases],
                                        "excluded": list(parsed.excluded)},
         "filters": filters, "total": total, "page": page, "pages": pages,
-        "page_size": page_size, "hits": hits, "facets": facet_counts, "suggestion": suggestion,
+        "page_size": page_size, "hits": hits, "facets": count_facets(snapshot, scores),
+        "suggestion": suggestion,
     }
+
+
+def _best_first(item: tuple[int, float]) -> tuple[float, int]:
+    return -item[1], item[0]
+
+
+def facet_index(snapshot: Snapshot) -> dict[str, dict[str, frozenset[int]]]:
+    """The document numbers carrying each facet value (built once per generation)."""
+    index = snapshot.memo.get("facets")
+    if index is None:
+        found: dict[str, dict[str, set[int]]] = {name: {} for name in FACETS}
+        for docnum, entry in snapshot.by_docnum.items():
+            for name, values in _facet_values(entry):
+                for value in values:
+                    found[name].setdefault(value, set()).add(docnum)
+        index = {name: {v: frozenset(d) for v, d in values.items()} for name, values in found.items()}
+        snapshot.memo["facets"] = index
+    return index
+
+
+def _facet_values(entry: Entry) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return (("kind", (entry.kind,)), ("region", (entry.region,)),
+            ("source", (entry.source,)), ("theme", entry.themes))
+
+
+def allowed_docnums(snapshot: Snapshot, filters: Mapping[str, Iterable[str]]) -> set[int] | None:
+    """Entries the facet filters let through: values of one facet are alternatives, facets all apply."""
+    index = facet_index(snapshot)
+    allowed: set[int] | None = None
+    for facet, values in filters.items():
+        values = [v for v in values if v]
+        if facet not in index or not values:
+            continue
+        docs = set().union(*(index[facet].get(v, frozenset()) for v in values))
+        allowed = docs if allowed is None else allowed & docs
+    return allowed
 
 
 def count_facets(snapshot: Snapshot, docnums: Iterable[int]) -> dict[str, list[tuple[str, int]]]:
     """Count kind, region, source and theme over all matches (an entry counts once per theme)."""
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     for docnum in docnums:
-        entry = snapshot.by_docnum[docnum]
-        for name, values in (("kind", (entry.kind,)), ("region", (entry.region,)),
-                             ("source", (entry.source,)), ("theme", entry.themes)):
+        for name, values in _facet_values(snapshot.by_docnum[docnum]):
             bucket = counts[name]
             for value in values:
                 bucket[value] = bucket.get(value, 0) + 1
@@ -333,40 +374,50 @@ def count_facets(snapshot: Snapshot, docnums: Iterable[int]) -> dict[str, list[t
             for name, bucket in counts.items()}
 
 
-def suggest(searcher: Any, schema: Any, parsed: ParsedQuery, text: str,
-            filters: Mapping[str, Iterable[str]], found: int) -> str | None:
+def suggest(snapshot: Snapshot, parsed: ParsedQuery, text: str,
+            allowed: set[int] | None, found: int) -> str | None:
     """Offer a corrected query ("Menade du …?") when it would find more than the original."""
-    corrector = searcher.corrector("spell")
-    reader = searcher.reader()
     replacements = {}
-    for word in parsed.words:
-        lower = word.lower()
-        if len(lower) < 3 or reader.frequency("spell", lower) > 0:
-            continue
-        options = corrector.suggest(lower, limit=1, maxdist=2 if len(lower) > 5 else 1)
-        if options and options[0] != lower:
-            replacements[word] = options[0]
+    with snapshot.searching() as searcher:
+        corrector = searcher.corrector("spell")
+        reader = searcher.reader()
+        for word in parsed.words:
+            lower = word.lower()
+            if len(lower) < 3 or reader.frequency("spell", lower) > 0:
+                continue
+            options = corrector.suggest(lower, limit=1, maxdist=2 if len(lower) > 5 else 1)
+            if options and options[0] != lower:
+                replacements[word] = options[0]
     if not replacements:
         return None
     corrected = text
     for word, better in replacements.items():
         corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", better, corrected)
-    better_query = build_query(schema, parse_query(corrected))
+    better_query = build_query(snapshot.ix.schema, parse_query(corrected))
     if better_query is None:
         return None
-    count = len(searcher.search(better_query, limit=1, filter=filter_query(filters)))
+    matches = rank(better_query, snapshot.postings)
+    count = len(matches if allowed is None else matches.keys() & allowed)
     return corrected if count > found else None
 
 
 def more_like_this(snapshot: Snapshot, entry_id: str, limit: int = 5,
-                   other_regions: bool = True, searcher: Any = None) -> list[dict[str, Any]]:
+                   other_regions: bool = True) -> list[dict[str, Any]]:
     """Entries on the same themes, most similar text first; optionally from other regions only."""
+    key = ("related", entry_id, limit, other_regions)
+    if key not in snapshot.memo:  # the same for every request to this generation
+        snapshot.memo[key] = _more_like_this(snapshot, entry_id, limit, other_regions)
+    return [dict(hit) for hit in snapshot.memo[key]]
+
+
+def _more_like_this(snapshot: Snapshot, entry_id: str, limit: int,
+                    other_regions: bool) -> list[dict[str, Any]]:
     entry = snapshot.entries.get(entry_id)
     if entry is None:
         return []
     themes = wq.Or([wq.Term("themes", t) for t in entry.themes])
     constraint = wq.And([themes, wq.Not(wq.Term("region", entry.region))]) if other_regions else themes
-    with snapshot.searching(searcher) as searcher:
+    with snapshot.searching() as searcher:
         docnum = searcher.document_number(id=entry_id)
         similar = searcher.more_like(docnum, "body", text=f"{entry.title} {entry.summary} {entry.body}",
                                      top=limit, numterms=12, filter=constraint)

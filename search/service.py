@@ -17,6 +17,7 @@ from whoosh.index import TOC, FileIndex
 from search.content import ContentError, Entry, Vocabulary
 from search.index import (build_from_content, current_generation, is_stale, read_meta,
                           read_splitter)
+from search.ranking import Postings
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,14 @@ class Snapshot:
     # The same entries by Whoosh document number: hits and facet counts are read from memory
     # instead of unpickling stored fields (or running Whoosh's grouping collector) per request.
     by_docnum: dict[int, Entry] = field(default_factory=dict)
+    postings: Postings = field(init=False)
+    docnum_of: dict[str, int] = field(init=False)
+    # Results that depend only on the generation (related entries), computed once per worker.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.postings = Postings(WEIGHTING, self.reading)
+        self.docnum_of = {entry.id: docnum for docnum, entry in self.by_docnum.items()}
 
     @property
     def ordered(self) -> list[Entry]:
@@ -75,6 +84,17 @@ class Snapshot:
             self.broken = True
             log.error("index %s cannot be read: %s", self.name, exc)
             raise IndexUnavailable(f"the search index cannot be read: {exc}") from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """Open a reader for one batch of posting lists; a damaged file makes the index broken."""
+        with self.searcher() as searcher:
+            try:
+                yield searcher.reader()
+            except Exception as exc:
+                self.broken = True
+                log.error("index %s cannot be read: %s", self.name, exc)
+                raise IndexUnavailable(f"the search index cannot be read: {exc}") from exc
 
     @contextmanager
     def searching(self, searcher: Any = None) -> Iterator[Any]:
