@@ -18,5 +18,9 @@ class Defaults:
     PAGE_SIZE = 10
     # Interface language when the visitor has not chosen one.
     DEFAULT_LANGUAGE = "sv"
+    # Rendered pages kept per worker for repeated URLs (0 turns the cache off); a new index
+    # generation empties it. The byte bound is per worker.
+    PAGE_CACHE_PAGES = 1000
+    PAGE_CACHE_BYTES = 32 * 1024 * 1024
     SECRET_KEY = "dev-only-not-secret"
     JSON_SORT_KEYS = False

@@ -52,14 +52,19 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return cuts[49], cuts[94]
 
 
-def time_queries(run, repeat: int) -> tuple[float, float]:
-    samples = []
-    for _ in range(repeat):
+def time_queries(run, repeat: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(p50, p95) of each query's first run in a fresh process, and of the repeated runs.
+
+    The first run reads the posting lists it needs from the index; later runs find them in
+    memory, as a serving worker does once it has seen the vocabulary.
+    """
+    first, repeated = [], []
+    for round_ in range(repeat + 1):
         for q in QUERIES:
             start = time.perf_counter()
             run(q)
-            samples.append((time.perf_counter() - start) * 1000)
-    return percentiles(samples)
+            (repeated if round_ else first).append((time.perf_counter() - start) * 1000)
+    return percentiles(first), percentiles(repeated)
 
 
 def measure(entries: list[Entry], vocab, texts, repeat: int) -> dict[str, float]:
@@ -68,13 +73,15 @@ def measure(entries: list[Entry], vocab, texts, repeat: int) -> dict[str, float]
     build_index(entries, vocab, root, source_texts=texts)
     build = time.perf_counter() - start
     snapshot = KnowledgeBase(CONTENT, root, auto_rebuild=False).snapshot()
-    ours = time_queries(lambda q: search(snapshot, SearchRequest(q=q)), repeat)
+    first, ours = time_queries(lambda q: search(snapshot, SearchRequest(q=q)), repeat)
     start = time.perf_counter()
     fts = Fts5(entries)
     fts_build = time.perf_counter() - start
-    fts_q = time_queries(lambda q: fts.search(q), repeat)
-    return {"entries": len(entries), "build_s": build, "p50_ms": ours[0], "p95_ms": ours[1],
-            "fts_build_s": fts_build, "fts_p50_ms": fts_q[0], "fts_p95_ms": fts_q[1], "index": str(root)}
+    fts_first, fts_q = time_queries(lambda q: fts.search(q), repeat)
+    return {"entries": len(entries), "build_s": build, "first_p50_ms": first[0],
+            "first_p95_ms": first[1], "p50_ms": ours[0], "p95_ms": ours[1],
+            "fts_build_s": fts_build, "fts_first_p95_ms": fts_first[1], "fts_p50_ms": fts_q[0],
+            "fts_p95_ms": fts_q[1], "index": str(root)}
 
 
 # VmHWM, not ru_maxrss: ru_maxrss survives exec, so a child forked from this (large) process
@@ -122,13 +129,17 @@ def main() -> None:
           "(parse, search, facets, snippets)\n")
     rows = {"real": measure(entries, vocab, texts, args.repeat)}
     big = synthetic(entries, args.scale)
-    rows[f"{args.scale}x"] = measure(big, vocab, texts, max(2, args.repeat // 4))
-    print(f"{'corpus':8} {'entries':>8} {'build s':>8} {'p50 ms':>7} {'p95 ms':>7} | "
-          f"{'fts5 build s':>12} {'fts5 p50':>9} {'fts5 p95':>9} | {'p95 ratio':>9}")
+    rows[f"{args.scale}x"] = measure(big, vocab, texts, max(1, args.repeat // 4))
+    print("first = each query's first run in the process (posting lists read from the index); "
+          "repeat = the later passes\n")
+    print(f"{'corpus':8} {'entries':>8} {'build s':>8} {'first p50':>9} {'first p95':>9} "
+          f"{'p50 ms':>7} {'p95 ms':>7} | {'fts5 build':>10} {'first p95':>9} {'fts5 p50':>9} "
+          f"{'fts5 p95':>9} | {'p95 ratio':>9}")
     for name, r in rows.items():
-        print(f"{name:8} {r['entries']:>8} {r['build_s']:>8.2f} {r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} | "
-              f"{r['fts_build_s']:>12.2f} {r['fts_p50_ms']:>9.3f} {r['fts_p95_ms']:>9.3f} | "
-              f"{r['p95_ms'] / r['fts_p95_ms']:>8.0f}x")
+        print(f"{name:8} {r['entries']:>8} {r['build_s']:>8.2f} {r['first_p50_ms']:>9.2f} "
+              f"{r['first_p95_ms']:>9.2f} {r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} | "
+              f"{r['fts_build_s']:>10.2f} {r['fts_first_p95_ms']:>9.3f} {r['fts_p50_ms']:>9.3f} "
+              f"{r['fts_p95_ms']:>9.3f} | {r['p95_ms'] / r['fts_p95_ms']:>8.1f}x")
     floor = baseline_memory()
     print(f"\nresident memory (peak RSS, MB): interpreter with the code imported {floor:.0f}")
     for name, r in rows.items():

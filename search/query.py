@@ -19,6 +19,7 @@ from search.snippets import make_snippet
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 24
+TERM_CACHE_SIZE = 20000  # analysed (field, word) pairs kept per generation
 FACETS = ("kind", "region", "source", "theme")
 FACET_FIELDS = {"kind": "kind", "region": "region", "source": "source", "theme": "themes"}
 # How much a match in each field counts. Titles and summaries state what the entry is about;
@@ -129,9 +130,20 @@ def parse_query(text: str) -> ParsedQuery:
                        {k: tuple(dict.fromkeys(v)) for k, v in filters.items()})
 
 
-def _terms(schema: Any, fieldname: str, text: str) -> list[str]:
-    analyzer = schema[fieldname].analyzer
-    return [t.text for t in analyzer(text, mode="query")]
+def _terms(schema: Any, fieldname: str, text: str) -> tuple[str, ...]:
+    """The index terms a word becomes in a field, remembered on the generation's schema.
+
+    Whoosh schemas cannot be hashed, and each generation has its own (its protected words
+    differ), so the cache lives on the schema object itself.
+    """
+    cache = schema.__dict__.setdefault("_query_terms", {})
+    found = cache.get((fieldname, text))
+    if found is None:
+        if len(cache) >= TERM_CACHE_SIZE:
+            cache.clear()
+        analyzer = schema[fieldname].analyzer
+        found = cache[(fieldname, text)] = tuple(t.text for t in analyzer(text, mode="query"))
+    return found
 
 
 def known_word(schema: Any, word: str, splitter: Any) -> bool:
@@ -277,11 +289,11 @@ def _protected(schema: Any) -> frozenset[str]:
     return frozenset()
 
 
-def _highlight_terms(schema: Any, parsed: ParsedQuery) -> set[str]:
+def _highlight_terms(schema: Any, parsed: ParsedQuery) -> frozenset[str]:
     terms = set()
     for word in list(parsed.words) + [w for p in parsed.phrases for w in p]:
         terms.update(_terms(schema, "body", word))
-    return terms
+    return frozenset(terms)
 
 
 def search(snapshot: Snapshot, request: SearchRequest) -> dict[str, Any]:
@@ -364,14 +376,13 @@ def allowed_docnums(snapshot: Snapshot, filters: Mapping[str, Iterable[str]]) ->
 
 def count_facets(snapshot: Snapshot, docnums: Iterable[int]) -> dict[str, list[tuple[str, int]]]:
     """Count kind, region, source and theme over all matches (an entry counts once per theme)."""
-    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for docnum in docnums:
-        for name, values in _facet_values(snapshot.by_docnum[docnum]):
-            bucket = counts[name]
-            for value in values:
-                bucket[value] = bucket.get(value, 0) + 1
-    return {name: sorted(bucket.items(), key=lambda kv: (-kv[1], kv[0]))
-            for name, bucket in counts.items()}
+    matched = docnums if isinstance(docnums, (set, frozenset)) else set(docnums)
+    counts = {}
+    for name, values in facet_index(snapshot).items():
+        # One set intersection per facet value runs in C; a loop over 10 000 matches does not.
+        found = [(value, len(matched & docs)) for value, docs in values.items()]
+        counts[name] = sorted(((v, n) for v, n in found if n), key=lambda kv: (-kv[1], kv[0]))
+    return counts
 
 
 def suggest(snapshot: Snapshot, parsed: ParsedQuery, text: str,

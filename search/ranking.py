@@ -14,9 +14,10 @@ import math
 import threading
 from collections import OrderedDict
 from contextlib import AbstractContextManager
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
 
 Key = tuple[str, bytes]
 Scores = dict[int, float]
@@ -26,40 +27,62 @@ MAX_LISTS = 6000
 
 
 class Postings:
-    """BM25F impacts and positions of one index generation, read from the index on first use."""
+    """BM25F impacts and positions of one index generation, read from the index on first use.
 
-    def __init__(self, weighting: Any, open_reader: Callable[[], AbstractContextManager[Any]]):
+    One reader stays open for the generation's lifetime, used under a lock: opening a Whoosh
+    reader copies the segment's posting file into memory, ~30 ms at 100× the corpus, so one per
+    request would cost more than the search.
+    """
+
+    def __init__(self, weighting: Any, open_reader: Callable[[], Any],
+                 on_error: Callable[[Exception], Exception]):
         self.weighting = weighting
         self.open_reader = open_reader
+        self.on_error = on_error  # turns a read failure into the exception the caller raises
+        self._reader: Any = None
         self._impacts: OrderedDict[Key, Scores] = OrderedDict()
-        self._positions: OrderedDict[Key, dict[int, frozenset[int]]] = OrderedDict()
+        self._positions: OrderedDict[Key, Positions] = OrderedDict()
         self._lengths: dict[str, list[float]] = {}
-        self._stats: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def load(self, impacts: Iterable[Key] = (), positions: Iterable[Key] = ()) -> None:
-        """Read whatever lists are not held yet, with one reader for all of them."""
+        """Read whatever lists are not held yet."""
         need_impacts = [k for k in dict.fromkeys(impacts) if k not in self._impacts]
         need_positions = [k for k in dict.fromkeys(positions) if k not in self._positions]
         if not need_impacts and not need_positions:
             for key in impacts:
                 self._touch(self._impacts, key)
             return
-        with self._lock, self.open_reader() as reader:
-            for key in need_impacts:
-                if key not in self._impacts:
-                    self._store(self._impacts, key, self._read_impacts(reader, *key))
-            for key in need_positions:
-                if key not in self._positions:
-                    self._store(self._positions, key, self._read_positions(reader, *key))
+        with self._lock:
+            try:
+                if self._reader is None:
+                    self._reader = self.open_reader()
+                for key in need_impacts:
+                    if key not in self._impacts:
+                        self._store(self._impacts, key, self._read_impacts(self._reader, *key))
+                for key in need_positions:
+                    if key not in self._positions:
+                        self._store(self._positions, key, self._read_positions(self._reader, *key))
+            except Exception as exc:  # a damaged or vanished index: never reuse this reader
+                self.close()
+                raise self.on_error(exc) from exc
+
+    def close(self) -> None:
+        """Close the reader (lists already read stay usable)."""
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            try:
+                reader.close()
+            except Exception:  # closing a reader over damaged files may fail too
+                pass
 
     def impacts(self, key: Key) -> Scores:
         """The BM25F score of every entry containing the term in the field (load first)."""
         return self._impacts.get(key, {})
 
-    def positions(self, key: Key) -> dict[int, frozenset[int]]:
-        """The word positions of the term in each entry containing it (load first)."""
-        return self._positions.get(key, {})
+    def positions(self, key: Key) -> Positions:
+        """The positions of the term in each entry containing it (load first)."""
+        return self._positions.get(key) or Positions({})
 
     @staticmethod
     def _touch(cache: OrderedDict, key: Key) -> None:
@@ -94,22 +117,54 @@ class Postings:
         norm = k1 * (1 - b)
         slope = k1 * b / avg
         scores: Scores = {}
-        matcher = reader.postings(fieldname, text)
-        while matcher.is_active():
-            docnum, tf = matcher.id(), matcher.weight()
-            scores[docnum] = idf * (tf * (k1 + 1)) / (tf + norm + slope * lengths[docnum])
-            matcher.next()
+        for ids, weights, _ in _blocks(reader.postings(fieldname, text)):
+            for docnum, tf in zip(ids, weights):
+                scores[docnum] = idf * (tf * (k1 + 1)) / (tf + norm + slope * lengths[docnum])
         return scores
 
     @staticmethod
-    def _read_positions(reader: Any, fieldname: str, text: bytes) -> dict[int, frozenset[int]]:
+    def _read_positions(reader: Any, fieldname: str, text: bytes) -> Positions:
         if (fieldname, text) not in reader:
-            return {}
-        found = {}
+            return Positions({})
         matcher = reader.postings(fieldname, text)
+        encoded: dict[int, bytes] = {}  # decoded only for the entries a phrase has to check
+        for ids, _, values in _blocks(matcher, values=True):
+            encoded.update(zip(ids, values))
+        return Positions(encoded, matcher.format.decoder("positions"))
+
+
+def _blocks(matcher: Any, values: bool = False) -> Iterator[tuple[Sequence[int], Sequence[float], Sequence[Any]]]:
+    """A posting list as (ids, weights, values) a block at a time.
+
+    Whoosh's per-posting calls (id, weight, next) cost more than the scoring; its whoosh3 leaf
+    matcher decodes a whole block at once, so read those blocks directly (whoosh3 is pinned;
+    any other matcher is read posting by posting).
+    """
+    if isinstance(matcher, W3LeafMatcher):
         while matcher.is_active():
-            found[matcher.id()] = frozenset(matcher.value_as("positions"))
-            matcher.next()
+            matcher._read_ids()
+            matcher._read_weights()
+            if values:
+                matcher._read_values()
+            yield matcher._ids, matcher._weights, matcher._values if values else ()
+            matcher._next_block()
+        return
+    while matcher.is_active():
+        yield (matcher.id(),), (matcher.weight(),), (matcher.value(),) if values else ()
+        matcher.next()
+
+
+class Positions:
+    """Where one term stands in each entry, kept encoded and decoded on first look."""
+
+    def __init__(self, encoded: dict[int, bytes], decode: Callable[[bytes], list[int]] = list):
+        self._encoded, self._decode = encoded, decode
+        self._decoded: dict[int, frozenset[int]] = {}
+
+    def __getitem__(self, docnum: int) -> frozenset[int]:
+        found = self._decoded.get(docnum)
+        if found is None:
+            found = self._decoded[docnum] = frozenset(self._decode(self._encoded[docnum]))
         return found
 
 
@@ -213,7 +268,7 @@ def _phrase(q: wq.Phrase, postings: Postings) -> Scores:
         return {}
     positions = [postings.positions(k) for k in keys]
     smallest = min(impacts, key=len)
-    candidates = [d for d in smallest if all(d in i for i in impacts)]
+    candidates = set(smallest).intersection(*(i.keys() for i in impacts if i is not smallest))
     found: Scores = {}
     for docnum in candidates:
         first, rest = positions[0][docnum], [p[docnum] for p in positions[1:]]

@@ -36,7 +36,9 @@ class FrozenIndex(FileIndex):
     """
 
     def __init__(self, directory: str | Path):
-        super().__init__(FileStorage(str(directory), readonly=True))
+        # No mmap: a file changed under a running worker then fails a read (answered 503)
+        # instead of faulting the process, and Whoosh copies mapped files into memory anyway.
+        super().__init__(FileStorage(str(directory), supports_mmap=False, readonly=True))
         self._toc = TOC.read(self.storage, self.indexname)
 
     def _read_toc(self) -> TOC:
@@ -68,7 +70,7 @@ class Snapshot:
     memo: dict[Any, Any] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
-        self.postings = Postings(WEIGHTING, self.reading)
+        self.postings = Postings(WEIGHTING, self.ix.reader, self._read_failed)
         self.docnum_of = {entry.id: docnum for docnum, entry in self.by_docnum.items()}
 
     @property
@@ -85,16 +87,12 @@ class Snapshot:
             log.error("index %s cannot be read: %s", self.name, exc)
             raise IndexUnavailable(f"the search index cannot be read: {exc}") from exc
 
-    @contextmanager
-    def reading(self) -> Iterator[Any]:
-        """Open a reader for one batch of posting lists; a damaged file makes the index broken."""
-        with self.searcher() as searcher:
-            try:
-                yield searcher.reader()
-            except Exception as exc:
-                self.broken = True
-                log.error("index %s cannot be read: %s", self.name, exc)
-                raise IndexUnavailable(f"the search index cannot be read: {exc}") from exc
+    def _read_failed(self, exc: Exception) -> Exception:
+        self.broken = True
+        log.error("index %s cannot be read: %s", self.name, exc)
+        if isinstance(exc, IndexUnavailable):
+            return exc
+        return IndexUnavailable(f"the search index cannot be read: {exc}")
 
     @contextmanager
     def searching(self, searcher: Any = None) -> Iterator[Any]:

@@ -87,7 +87,8 @@ def plain_text(markdown_body: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def make_snippet(body: str, terms: set[str], keep: frozenset[str] = PROTECTED) -> Markup:
+@lru_cache(maxsize=8192)
+def make_snippet(body: str, terms: frozenset[str], keep: frozenset[str] = PROTECTED) -> Markup:
     """Return an escaped snippet of the body with matching words wrapped in <mark>."""
     text = plain_text(body)
     spans = _marks(text, terms, keep) if terms else []

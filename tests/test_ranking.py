@@ -84,24 +84,48 @@ def test_exclusions_remove_entries(real_snapshot):
             real_snapshot.by_docnum[docnum].title.lower() + real_snapshot.by_docnum[docnum].summary.lower()
 
 
-def test_each_posting_list_is_read_once_per_generation(real_snapshot):
-    opened = []
+class CountingReader:
+    """A reader that counts which posting lists are read."""
 
+    def __init__(self, reader):
+        self.reader, self.read = reader, []
+
+    def postings(self, fieldname, text):
+        self.read.append((fieldname, text))
+        return self.reader.postings(fieldname, text)
+
+    def __getattr__(self, name):
+        return getattr(self.reader, name)
+
+    def __contains__(self, item):
+        return item in self.reader
+
+
+def fresh_postings(snapshot, readers: list) -> Postings:
     def open_reader():
-        opened.append(1)
-        return real_snapshot.reading()
+        readers.append(CountingReader(snapshot.ix.reader()))
+        return readers[-1]
+    return Postings(WEIGHTING, open_reader, lambda exc: exc)
 
-    postings = Postings(WEIGHTING, open_reader)
+
+def test_each_posting_list_is_read_once_per_generation(real_snapshot):
+    readers: list = []
+    postings = fresh_postings(real_snapshot, readers)
     q = build_query(real_snapshot.ix.schema, parse_query("kliniska prövningar"))
     first = rank(q, postings)
     second = rank(q, postings)
     assert first == second and first
-    assert len(opened) == 1
+    assert len(readers) == 1  # one reader for the generation, not one per query
+    reads = readers[0].read
+    assert reads
+    # a list is read at most twice: once for scores, once for positions if a phrase needs them
+    assert max(reads.count(k) for k in reads) <= 2
+    assert rank(q, postings) == first and len(readers[0].read) == len(reads)
 
 
 def test_the_list_cache_is_bounded(real_snapshot, monkeypatch):
     monkeypatch.setattr(ranking, "MAX_LISTS", 5)
-    postings = Postings(WEIGHTING, real_snapshot.reading)
+    postings = fresh_postings(real_snapshot, [])
     for word in ("kapital", "region", "vård", "forskning", "innovation", "företag", "test"):
         rank(wq.Or([wq.Term("body", word), wq.Term("title", word)]), postings)
     assert len(postings._impacts) <= 5
@@ -110,6 +134,48 @@ def test_the_list_cache_is_bounded(real_snapshot, monkeypatch):
     assert again == rank(wq.Term("body", "kapital"), real_snapshot.postings)
 
 
+def test_a_read_failure_is_reported_and_the_reader_dropped(real_snapshot):
+    class Failing(CountingReader):
+        def postings(self, fieldname, text):
+            raise OSError("disk gone")
+
+    opened = []
+
+    def open_reader():
+        opened.append(1)
+        return Failing(real_snapshot.ix.reader())
+
+    postings = Postings(WEIGHTING, open_reader, lambda exc: RuntimeError(f"unavailable: {exc}"))
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match="unavailable: disk gone"):
+            rank(wq.Term("body", "kapital"), postings)
+    assert len(opened) == 2  # a failed reader is not reused
+
+
 def test_queries_it_cannot_rank_are_refused_plainly(real_snapshot):
     with pytest.raises(TypeError):
         rank(wq.Wildcard("body", "kap*"), real_snapshot.postings)
+
+
+def test_long_posting_lists_read_block_by_block_score_as_whoosh(tmp_path):
+    """Lists longer than one Whoosh block (128 postings) are read completely and scored alike."""
+    from scripts.benchmark import synthetic
+    from search.content import load_content
+    from search.index import build_index
+    from search.service import KnowledgeBase
+    from tests.conftest import REAL_CONTENT
+
+    vocab, entries = load_content(REAL_CONTENT)
+    build_index(synthetic(entries, 3), vocab, tmp_path)
+    snapshot = KnowledgeBase(REAL_CONTENT, tmp_path, auto_rebuild=False).snapshot()
+    with snapshot.searcher() as searcher:
+        frequency = searcher.reader().doc_frequency("body", b"region")
+    assert frequency > 2 * 128
+    analyzer = snapshot.ix.schema["body"].analyzer
+    phrase = [t.text for t in analyzer("kliniska prövningar", mode="query")]
+    for q in (wq.Term("body", "region"), wq.Phrase("body", phrase)):
+        expected = whoosh_scores(snapshot, q)
+        ours = rank(q, snapshot.postings)
+        assert expected and ours.keys() == expected.keys()
+        for docnum, score in expected.items():
+            assert ours[docnum] == pytest.approx(score, rel=1e-9)

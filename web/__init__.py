@@ -6,8 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the site with an app: language, security headers, errors, pages and the API."""
-    from web import errors, i18n, security
+    """Register the site with an app: language, security headers, errors, page cache, pages, API."""
+    from web import caching, errors, i18n, security
     from web.api import SafeJSONProvider, bp as api_bp
     from web.views import bp
 
@@ -15,5 +15,6 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    caching.init_app(app)
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
