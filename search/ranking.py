@@ -198,19 +198,15 @@ def needed(q: Any) -> tuple[list[Key], list[Key]]:
 
 def evaluate(q: Any, postings: Postings) -> Scores:
     """Score every entry the query matches; the lists it needs must be loaded."""
-    if isinstance(q, wq.Term):
-        impacts = postings.impacts(_key(q))
-        boost = q.boost
-        return {d: s * boost for d, s in impacts.items()} if boost != 1.0 else dict(impacts)
+    if isinstance(q, wq.Term):  # the cached list itself when unboosted: combiners copy, never change
+        return _scaled(postings.impacts(_key(q)), q.boost)
     if isinstance(q, wq.Phrase):
         return _phrase(q, postings)
     if isinstance(q, wq.DisjunctionMax):
         return _field_max([evaluate(sub, postings) for sub in q.subqueries], q.tiebreak, q.boost)
     if isinstance(q, wq.AndNot):
-        scores = evaluate(q.a, postings)
-        for docnum in evaluate(q.b, postings):
-            scores.pop(docnum, None)
-        return scores
+        excluded = evaluate(q.b, postings)
+        return {d: s for d, s in evaluate(q.a, postings).items() if d not in excluded}
     if isinstance(q, wq.And):
         parts = [evaluate(sub, postings) for sub in q.subqueries]
         common = set(parts[0]).intersection(*parts[1:]) if parts else set()
@@ -226,19 +222,28 @@ def _field_max(parts: list[Scores], tiebreak: float, boost: float = 1.0) -> Scor
     """Best sub-score plus tiebreak × the others.
 
     Whoosh nests binary matchers, so with three or more fields its tiebreak applies to partial
-    maxima; this is the flat formula the FieldMax query documents.
+    maxima; this is the flat formula the FieldMax query documents. The longest list is copied
+    (in C) and only the shorter ones are walked in Python.
     """
-    if len(parts) == 1:
-        only = parts[0]
-        return {d: s * boost for d, s in only.items()} if boost != 1.0 else only
-    best: Scores = {}
-    total: Scores = {}
-    for part in parts:
+    parts = sorted((p for p in parts if p), key=len, reverse=True)
+    if not parts:
+        return {}
+    best = dict(parts[0])
+    others: Scores = {}  # per entry, the sum of its scores that are not its best
+    for part in parts[1:]:
         for docnum, score in part.items():
-            total[docnum] = total.get(docnum, 0.0) + score
-            if score > best.get(docnum, 0.0):
+            current = best.get(docnum)
+            if current is None:
                 best[docnum] = score
-    return {d: (b + tiebreak * (total[d] - b)) * boost for d, b in best.items()}
+            elif score > current:
+                best[docnum] = score
+                others[docnum] = others.get(docnum, 0.0) + current
+            else:
+                others[docnum] = others.get(docnum, 0.0) + score
+    if tiebreak:
+        for docnum, rest in others.items():
+            best[docnum] += tiebreak * rest
+    return _scaled(best, boost)
 
 
 def _sum(parts: list[Scores], boost: float = 1.0) -> Scores:
@@ -248,16 +253,18 @@ def _sum(parts: list[Scores], boost: float = 1.0) -> Scores:
     matching term; over the ~30 terms a query expands to, that is < 0.002 beside scores of 5–30,
     so summing is the same ranking (entries matching more words already score more).
     """
-    if len(parts) == 1:
-        only = parts[0]
-        return {d: s * boost for d, s in only.items()} if boost != 1.0 else only
-    total: Scores = {}
-    for part in parts:
+    parts = sorted((p for p in parts if p), key=len, reverse=True)
+    if not parts:
+        return {}
+    total = dict(parts[0])
+    for part in parts[1:]:
         for docnum, score in part.items():
             total[docnum] = total.get(docnum, 0.0) + score
-    if boost != 1.0:
-        return {d: s * boost for d, s in total.items()}
-    return total
+    return _scaled(total, boost)
+
+
+def _scaled(scores: Scores, boost: float) -> Scores:
+    return {d: s * boost for d, s in scores.items()} if boost != 1.0 else scores
 
 
 def _phrase(q: wq.Phrase, postings: Postings) -> Scores:
@@ -271,9 +278,13 @@ def _phrase(q: wq.Phrase, postings: Postings) -> Scores:
     candidates = set(smallest).intersection(*(i.keys() for i in impacts if i is not smallest))
     found: Scores = {}
     for docnum in candidates:
-        first, rest = positions[0][docnum], [p[docnum] for p in positions[1:]]
-        if any(all(start + offset in later for offset, later in enumerate(rest, 1))
-               for start in first):
+        starts: Iterable[int] = positions[0][docnum]
+        for offset, later in enumerate(positions[1:], 1):
+            where = later[docnum]
+            starts = [p for p in starts if p + offset in where]
+            if not starts:
+                break
+        else:
             found[docnum] = q.boost * sum(i[docnum] for i in impacts)
     return found
 
@@ -282,5 +293,6 @@ def rank(q: Any, postings: Postings) -> Scores:
     """Load what a query needs and score every entry it matches."""
     impacts, positions = needed(q)
     postings.load(impacts, positions)
-    return evaluate(q, postings)
+    scores = evaluate(q, postings)
+    return dict(scores) if isinstance(q, wq.Term) else scores  # never hand out a cached list
 

@@ -8,10 +8,12 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the site with an app: language, security headers, errors, page cache, pages, API."""
     from web import caching, errors, i18n, security
+    from web.present import cached_url_for
     from web.api import SafeJSONProvider, bp as api_bp
     from web.views import bp
 
     app.json = SafeJSONProvider(app)
+    app.jinja_env.globals["url_for"] = cached_url_for
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -6,8 +6,11 @@ and branch.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Mapping
 from urllib.parse import urlencode
+
+from flask import request, url_for
 
 from search.citation import location
 from search.content import Vocabulary
@@ -18,6 +21,25 @@ from web.params import FACETS, SearchState
 def with_query(path: str, pairs: list[tuple[str, str]]) -> str:
     """Append URL parameters to a path (none: the bare path)."""
     return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+@lru_cache(maxsize=16384)
+def _path(script_root: str, endpoint: str, values: tuple[tuple[str, Any], ...]) -> str:
+    return url_for(endpoint, **dict(values))
+
+
+def cached_url_for(endpoint: str, **values: Any) -> str:
+    """`url_for` for templates, remembering paths: a page builds dozens of the same links.
+
+    A path depends only on the endpoint, its values and the mount point; external URLs (which
+    depend on the host) are built every time.
+    """
+    if any(name.startswith("_") for name in values):
+        return url_for(endpoint, **values)
+    try:
+        return _path(request.script_root, endpoint, tuple(sorted(values.items())))
+    except TypeError:  # an unhashable value
+        return url_for(endpoint, **values)
 
 
 class Labels:
