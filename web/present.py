@@ -37,7 +37,7 @@ def cached_url_for(endpoint: str, **values: Any) -> str:
     if any(name.startswith("_") for name in values):
         return url_for(endpoint, **values)
     try:
-        return _path(request.script_root, endpoint, tuple(sorted(values.items())))
+        return _path(request.script_root, endpoint, tuple(values.items()))
     except TypeError:  # an unhashable value
         return url_for(endpoint, **values)
 
