@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from statistics import median, quantiles
+from statistics import quantiles
 
 import yaml
 

@@ -52,3 +52,11 @@ class FieldMax(wq.DisjunctionMax):
         # No weight function: Whoosh's plain binary tree passes `tiebreak` on, its weighted one not.
         return self._tree_matcher(subs, FieldMaxMatcher, searcher, context, None,
                                   tiebreak=self.tiebreak)
+
+
+class Bonus(FieldMax):
+    """A FieldMax clause that only adds to entries the other clauses match (a proximity bonus).
+
+    Whoosh scores it like any clause; search/ranking.py uses the promise to check its phrases
+    only where the bonus could change which entries make the page.
+    """

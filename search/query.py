@@ -12,15 +12,14 @@ from typing import Any, Iterable, Mapping, Sequence
 from whoosh import query as wq
 
 from search.content import Entry
-from search.dismax import FieldMax
+from search.dismax import Bonus, FieldMax
 from search.ranking import rank
-from search.service import WEIGHTING, Snapshot
+from search.service import Snapshot
 from search.snippets import make_snippet
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 24
 TERM_CACHE_SIZE = 20000  # analysed (field, word) pairs kept per generation
-FACETS = ("kind", "region", "source", "theme")
 FACET_FIELDS = {"kind": "kind", "region": "region", "source": "source", "theme": "themes"}
 # How much a match in each field counts. Titles and summaries state what the entry is about;
 # compound parts and theme vocabulary widen recall but must rank below exact matches.
@@ -214,14 +213,14 @@ def _word_query(schema: Any, word: str, fields: Mapping[str, float] = FIELD_BOOS
 
 
 def _phrase_query(schema: Any, words: Sequence[str], boost: float = 1.5,
-                  fields: Mapping[str, float] | None = None) -> wq.Query | None:
+                  fields: Mapping[str, float] | None = None, kind: type = FieldMax) -> wq.Query | None:
     fields = fields or {name: FIELD_BOOSTS[name] * boost for name in PHRASE_FIELDS}
     alternatives = []
     for fieldname, field_boost in fields.items():
         terms = [t for w in words for t in _terms(schema, fieldname, w)]
         if len(terms) > 1:
             alternatives.append(wq.Phrase(fieldname, terms, boost=field_boost))
-    return FieldMax(alternatives) if alternatives else None
+    return kind(alternatives) if alternatives else None
 
 
 def build_query(schema: Any, parsed: ParsedQuery, splitter: Any = None,
@@ -235,7 +234,7 @@ def build_query(schema: Any, parsed: ParsedQuery, splitter: Any = None,
     if 2 <= len(parsed.words) <= 4:
         # Words typed next to each other that also stand together in a title or passage
         # ("capital gap", "kliniska prövningar") rank above scattered matches.
-        nearby = _phrase_query(schema, parsed.words, fields=NEARBY_BOOSTS)
+        nearby = _phrase_query(schema, parsed.words, fields=NEARBY_BOOSTS, kind=Bonus)
         if nearby is not None:
             clauses.append(nearby)
     # The coordination bonus (scale) is what ranks entries matching more of the words first.
@@ -309,9 +308,10 @@ def search(snapshot: Snapshot, request: SearchRequest) -> dict[str, Any]:
     if browse:  # no words: every entry the filters allow, in document order
         scores = {d: 0.0 for d in snapshot.by_docnum if allowed is None or d in allowed}
     else:
-        scores = rank(scoring, snapshot.postings)
-        if allowed is not None:
-            scores = {d: s for d, s in scores.items() if d in allowed}
+        # Up to the requested page; past the last page, the last page is shown (phrase
+        # bonuses are then checked for every match).
+        wanted = None if every else max(1, int(request.page or 1)) * page_size
+        scores = rank(scoring, snapshot.postings, top=wanted, allowed=allowed)
     total = len(scores)
     pages = 1 if every else max(1, math.ceil(total / page_size))
     page = max(1, min(int(request.page or 1), pages))
@@ -342,28 +342,9 @@ def _best_first(item: tuple[int, float]) -> tuple[float, int]:
     return -item[1], item[0]
 
 
-def facet_index(snapshot: Snapshot) -> dict[str, dict[str, frozenset[int]]]:
-    """The document numbers carrying each facet value (built once per generation)."""
-    index = snapshot.memo.get("facets")
-    if index is None:
-        found: dict[str, dict[str, set[int]]] = {name: {} for name in FACETS}
-        for docnum, entry in snapshot.by_docnum.items():
-            for name, values in _facet_values(entry):
-                for value in values:
-                    found[name].setdefault(value, set()).add(docnum)
-        index = {name: {v: frozenset(d) for v, d in values.items()} for name, values in found.items()}
-        snapshot.memo["facets"] = index
-    return index
-
-
-def _facet_values(entry: Entry) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return (("kind", (entry.kind,)), ("region", (entry.region,)),
-            ("source", (entry.source,)), ("theme", entry.themes))
-
-
 def allowed_docnums(snapshot: Snapshot, filters: Mapping[str, Iterable[str]]) -> set[int] | None:
     """Entries the facet filters let through: values of one facet are alternatives, facets all apply."""
-    index = facet_index(snapshot)
+    index = snapshot.facet_docs
     allowed: set[int] | None = None
     for facet, values in filters.items():
         values = [v for v in values if v]
@@ -378,7 +359,7 @@ def count_facets(snapshot: Snapshot, docnums: Iterable[int]) -> dict[str, list[t
     """Count kind, region, source and theme over all matches (an entry counts once per theme)."""
     matched = docnums if isinstance(docnums, (set, frozenset)) else set(docnums)
     counts = {}
-    for name, values in facet_index(snapshot).items():
+    for name, values in snapshot.facet_docs.items():
         # One set intersection per facet value runs in C; a loop over 10 000 matches does not.
         found = [(value, len(matched & docs)) for value, docs in values.items()]
         counts[name] = sorted(((v, n) for v, n in found if n), key=lambda kv: (-kv[1], kv[0]))
@@ -415,6 +396,8 @@ def suggest(snapshot: Snapshot, parsed: ParsedQuery, text: str,
 def more_like_this(snapshot: Snapshot, entry_id: str, limit: int = 5,
                    other_regions: bool = True) -> list[dict[str, Any]]:
     """Entries on the same themes, most similar text first; optionally from other regions only."""
+    if entry_id not in snapshot.entries:
+        return []  # before the memo: ids typed into URLs must not grow it
     key = ("related", entry_id, limit, other_regions)
     if key not in snapshot.memo:  # the same for every request to this generation
         snapshot.memo[key] = _more_like_this(snapshot, entry_id, limit, other_regions)

@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 # BM25F with no length normalisation on the short index-only fields: a theme label is not
 # more relevant for being short.
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, themes_sv_B=0.0, themes_en_B=0.0, parts_B=0.3)
-RETRY_SECONDS = 10.0  # how often a worker without a usable index tries to build one
+RETRY_SECONDS = 10.0
+FACETS = ("kind", "region", "source", "theme")  # how often a worker without a usable index tries to build one
 
 
 class FrozenIndex(FileIndex):
@@ -66,12 +67,22 @@ class Snapshot:
     by_docnum: dict[int, Entry] = field(default_factory=dict)
     postings: Postings = field(init=False)
     docnum_of: dict[str, int] = field(init=False)
+    # facet → value → the document numbers carrying it: filters and facet counts are set operations
+    facet_docs: dict[str, dict[str, frozenset[int]]] = field(init=False)
     # Results that depend only on the generation (related entries), computed once per worker.
     memo: dict[Any, Any] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.postings = Postings(WEIGHTING, self.ix.reader, self._read_failed)
         self.docnum_of = {entry.id: docnum for docnum, entry in self.by_docnum.items()}
+        found: dict[str, dict[str, set[int]]] = {name: {} for name in FACETS}
+        for docnum, entry in self.by_docnum.items():
+            for name, values in (("kind", (entry.kind,)), ("region", (entry.region,)),
+                                 ("source", (entry.source,)), ("theme", entry.themes)):
+                for value in values:
+                    found[name].setdefault(value, set()).add(docnum)
+        self.facet_docs = {name: {v: frozenset(d) for v, d in values.items()}
+                           for name, values in found.items()}
 
     @property
     def ordered(self) -> list[Entry]:
@@ -182,9 +193,11 @@ class KnowledgeBase:
         ix = FrozenIndex(generation)
         meta = read_meta(generation)
         entries, by_docnum = _read_entries(ix)
-        return Snapshot(name=generation.name, ix=ix, vocab=Vocabulary.from_dict(meta["vocabulary"]),
-                        entries=entries, meta=meta, splitter=read_splitter(generation),
-                        by_docnum=by_docnum)
+        snapshot = Snapshot(name=generation.name, ix=ix, vocab=Vocabulary.from_dict(meta["vocabulary"]),
+                            entries=entries, meta=meta, splitter=read_splitter(generation),
+                            by_docnum=by_docnum)
+        snapshot.postings.open()
+        return snapshot
 
     def _open(self, generation: Path) -> Snapshot:
         try:

@@ -17,7 +17,6 @@ import io
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import quote, quote_from_bytes, urlencode
 
 import pytest

@@ -179,3 +179,36 @@ def test_long_posting_lists_read_block_by_block_score_as_whoosh(tmp_path):
         assert expected and ours.keys() == expected.keys()
         for docnum, score in expected.items():
             assert ours[docnum] == pytest.approx(score, rel=1e-9)
+
+
+def top(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+
+
+def test_checking_phrase_bonuses_only_where_they_matter_keeps_the_first_pages(real_snapshot):
+    schema = real_snapshot.ix.schema
+    synonyms = synonym_map(real_snapshot)
+    pruned_somewhere = False
+    for text in JUDGED:
+        q = build_query(schema, parse_query(text), real_snapshot.splitter, synonyms)
+        full = rank(q, real_snapshot.postings)
+        for k in (1, 10, 20):
+            pruned = rank(q, real_snapshot.postings, top=k)
+            assert pruned.keys() == full.keys(), text  # totals and facets see every match
+            assert [d for d, _ in top(pruned, k)] == [d for d, _ in top(full, k)], (text, k)
+            for docnum, score in top(pruned, k):
+                assert score == pytest.approx(full[docnum], rel=1e-12)
+            pruned_somewhere |= any(pruned[d] != full[d] for d in full)
+    assert pruned_somewhere  # the shortcut was actually taken somewhere
+
+
+def test_facet_filters_apply_before_the_first_page_is_chosen(real_snapshot):
+    from search.query import allowed_docnums
+
+    q = build_query(real_snapshot.ix.schema, parse_query("kliniska prövningar"))
+    allowed = allowed_docnums(real_snapshot, {"region": ["skane"]})
+    full = {d: s for d, s in rank(q, real_snapshot.postings).items() if d in allowed}
+    pruned = rank(q, real_snapshot.postings, top=3, allowed=allowed)
+    assert pruned.keys() == full.keys() and len(full) > 3
+    assert [d for d, _ in top(pruned, 3)] == [d for d, _ in top(full, 3)]
+    assert [s for _, s in top(pruned, 3)] == pytest.approx([s for _, s in top(full, 3)])
