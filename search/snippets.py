@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
@@ -15,29 +17,51 @@ FRAGMENTS = 2
 MIN_PART_MATCH = 4  # a query stem this long also marks compounds containing it
 
 
-def _marks(text: str, terms: set[str], keep: frozenset[str]) -> list[tuple[int, int]]:
+def _marks(text: str, terms: frozenset[str], keep: frozenset[str]) -> list[tuple[int, int]]:
     """Character spans of words that match a query term, whole or as a compound part.
 
     Words are stemmed the way the index stems them (same tokenizer pattern, same stemmer and
     protected words), but without Whoosh's token pipeline, which costs ten times as much.
     """
-    spans = []
+    passage = _passage(text, keep)
+    spans = {span for term in terms for span in passage.by_stem.get(term, ())}
     parts = sorted((t for t in terms if len(t) >= MIN_PART_MATCH), key=len, reverse=True)
-    inside = re.compile("|".join(map(re.escape, parts))) if parts else None
-    for start, end, surface, word_stem in _words(text, keep):
-        if word_stem in terms or (inside is not None and inside.search(surface)):
-            spans.append((start, end))
-    return spans
+    if parts:
+        # One regex pass over the passage's distinct words, not one search per word.
+        for match in re.finditer("|".join(map(re.escape, parts)), passage.words):
+            surface = passage.surfaces[bisect_right(passage.starts, match.start()) - 1]
+            spans.update(passage.by_surface[surface])
+    return sorted(spans)
+
+
+@dataclass(frozen=True)
+class _Passage:
+    """A passage's words, by stem and by lower-case form, with their character spans."""
+
+    by_stem: dict[str, tuple[tuple[int, int], ...]]
+    by_surface: dict[str, tuple[tuple[int, int], ...]]
+    surfaces: tuple[str, ...]   # the distinct lower-case words …
+    words: str                  # … joined by newlines,
+    starts: tuple[int, ...]     # and where each starts in that string
 
 
 @lru_cache(maxsize=4096)
-def _words(text: str, keep: frozenset[str]) -> tuple[tuple[int, int, str, str], ...]:
-    """Each word of a passage with its span and stem; passages repeat across requests."""
-    out = []
+def _passage(text: str, keep: frozenset[str]) -> _Passage:
+    """Index a passage's words once per process; passages repeat across requests."""
+    by_surface: dict[str, list[tuple[int, int]]] = {}
     for match in WORD.finditer(text):
-        surface = match.group().lower()
-        out.append((match.start(), match.end(), surface, stem(surface, keep)))
-    return tuple(out)
+        by_surface.setdefault(match.group().lower(), []).append((match.start(), match.end()))
+    by_stem: dict[str, list[tuple[int, int]]] = {}
+    for surface, spans in by_surface.items():
+        by_stem.setdefault(stem(surface, keep), []).extend(spans)
+    surfaces = tuple(by_surface)
+    starts, offset = [], 0
+    for surface in surfaces:
+        starts.append(offset)
+        offset += len(surface) + 1
+    return _Passage({k: tuple(v) for k, v in by_stem.items()},
+                    {k: tuple(v) for k, v in by_surface.items()},
+                    surfaces, "\n".join(surfaces), tuple(starts))
 
 
 def _windows(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
