@@ -39,6 +39,7 @@ BIN = Path(sys.executable).parent
 # Production serving, as `make serve` runs it: CPU-bound requests, so one sync worker per core
 # and two more, which keeps a slow export from holding half the capacity (see docs/benchmarks.md).
 WORKERS, THREADS = 4, 1
+INDEX_COMMAND = [str(BIN / "flask"), "--app", "app", "index"]
 P99_LIMIT_MS = 150.0
 FLOOR_SHARE = 0.25
 
@@ -155,8 +156,7 @@ def main() -> None:
     index_dir = tempfile.mkdtemp(prefix="load-index-")
     env = {**os.environ, "KB_INDEX_DIR": index_dir}
     env.pop("FLASK_DEBUG", None)
-    index = [str(BIN / "flask"), "--app", "app", "index"]
-    subprocess.run(index, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+    subprocess.run(INDEX_COMMAND, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
     print(f"gunicorn {args.workers} worker(s) × {args.threads} thread(s) "
           f"({'sync' if args.threads == 1 else 'gthread'}); wrk 2 threads, {args.connections} "
           f"connections, {args.duration} s per run, loopback; {os.cpu_count()} cores shared by both\n")
@@ -198,7 +198,6 @@ def main() -> None:
 def serve_and_load(env: dict[str, str], args: argparse.Namespace, rebuild: dict | None) -> dict[str, dict]:
     """Start gunicorn, run /healthz, search and (with `rebuild`) the mixed run; stop it."""
     server, url = start_gunicorn(env, args.workers, args.threads)
-    index = [str(BIN / "flask"), "--app", "app", "index"]
     try:
         wrk(url, url_mix("popular"), 3, args.connections)  # warm every worker
         results = {"/healthz": wrk(url, ["/healthz"], args.duration, args.connections),
@@ -209,7 +208,7 @@ def serve_and_load(env: dict[str, str], args: argparse.Namespace, rebuild: dict 
         if args.rebuild:
             def run_rebuild() -> None:
                 started = time.monotonic()
-                done = subprocess.run(index, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+                done = subprocess.run(INDEX_COMMAND, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
                 rebuild.update(code=done.returncode, seconds=time.monotonic() - started,
                                output=(done.stdout + done.stderr).strip())
             timer = threading.Timer(args.duration / 3, run_rebuild)

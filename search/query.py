@@ -151,12 +151,9 @@ def known_word(schema: Any, word: str, splitter: Any) -> bool:
     return bool(stems) and splitter.stem_counts.get(stems[0], 0) > 0
 
 
-_SYNONYM_CACHE: dict[str, dict[str, tuple[str, ...]]] = {}
-
-
 def synonym_map(snapshot: Snapshot) -> dict[str, tuple[str, ...]]:
-    """Map the stem of each one-word synonym to the other members of its group."""
-    cached = _SYNONYM_CACHE.get(snapshot.name)
+    """Map the stem of each one-word synonym to the other members of its group (per generation)."""
+    cached = snapshot.memo.get("synonyms")
     if cached is None:
         cached = {}
         for group in snapshot.vocab.synonyms:
@@ -165,8 +162,7 @@ def synonym_map(snapshot: Snapshot) -> dict[str, tuple[str, ...]]:
                 if len(stems) == 1:
                     others = tuple(m for m in group if m != member)
                     cached[stems[0]] = tuple(dict.fromkeys(cached.get(stems[0], ()) + others))
-        _SYNONYM_CACHE.clear()  # one generation at a time is served
-        _SYNONYM_CACHE[snapshot.name] = cached
+        snapshot.memo["synonyms"] = cached
     return cached
 
 
@@ -244,19 +240,6 @@ def build_query(schema: Any, parsed: ParsedQuery, splitter: Any = None,
     return wq.AndNot(positive, wq.Or(negatives)) if negatives else positive
 
 
-def filter_query(filters: Mapping[str, Iterable[str]]) -> wq.Query | None:
-    """Facet filters: values of one facet are alternatives, different facets all apply."""
-    parts = []
-    for facet, values in filters.items():
-        fieldname = FACET_FIELDS.get(facet)
-        values = [v for v in values if v]
-        if fieldname and values:
-            parts.append(wq.Or([wq.Term(fieldname, v) for v in values]))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
 def merge_filters(*sources: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
     """Combine facet filters from the URL and from the query text, without duplicates."""
     merged: dict[str, list[str]] = {}
@@ -305,16 +288,17 @@ def search(snapshot: Snapshot, request: SearchRequest) -> dict[str, Any]:
     every = request.page_size == 0
     page_size = max(1, min(int(request.page_size), 100)) if not every else 0
     allowed = allowed_docnums(snapshot, filters)
+    requested = max(1, int(request.page or 1))
     if browse:  # no words: every entry the filters allow, in document order
         scores = {d: 0.0 for d in snapshot.by_docnum if allowed is None or d in allowed}
     else:
         # Up to the requested page; past the last page, the last page is shown (phrase
         # bonuses are then checked for every match).
-        wanted = None if every else max(1, int(request.page or 1)) * page_size
-        scores = rank(scoring, snapshot.postings, top=wanted, allowed=allowed)
+        scores = rank(scoring, snapshot.postings, top=None if every else requested * page_size,
+                      allowed=allowed)
     total = len(scores)
     pages = 1 if every else max(1, math.ceil(total / page_size))
-    page = max(1, min(int(request.page or 1), pages))
+    page = min(requested, pages)
     if browse:
         ordered = list(scores)
     else:  # best first; equal scores in document order, as Whoosh sorts them
@@ -370,7 +354,7 @@ def suggest(snapshot: Snapshot, parsed: ParsedQuery, text: str,
             allowed: set[int] | None, found: int) -> str | None:
     """Offer a corrected query ("Menade du …?") when it would find more than the original."""
     replacements = {}
-    with snapshot.searching() as searcher:
+    with snapshot.searcher() as searcher:
         corrector = searcher.corrector("spell")
         reader = searcher.reader()
         for word in parsed.words:
@@ -388,8 +372,7 @@ def suggest(snapshot: Snapshot, parsed: ParsedQuery, text: str,
     better_query = build_query(snapshot.ix.schema, parse_query(corrected))
     if better_query is None:
         return None
-    matches = rank(better_query, snapshot.postings)
-    count = len(matches if allowed is None else matches.keys() & allowed)
+    count = len(rank(better_query, snapshot.postings, allowed=allowed))
     return corrected if count > found else None
 
 
@@ -411,7 +394,7 @@ def _more_like_this(snapshot: Snapshot, entry_id: str, limit: int,
         return []
     themes = wq.Or([wq.Term("themes", t) for t in entry.themes])
     constraint = wq.And([themes, wq.Not(wq.Term("region", entry.region))]) if other_regions else themes
-    with snapshot.searching() as searcher:
+    with snapshot.searcher() as searcher:
         docnum = searcher.document_number(id=entry_id)
         similar = searcher.more_like(docnum, "body", text=f"{entry.title} {entry.summary} {entry.body}",
                                      top=limit, numterms=12, filter=constraint)

@@ -14,6 +14,7 @@ import heapq
 import math
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from whoosh import query as wq
@@ -55,33 +56,33 @@ class Postings:
             for key in impacts:
                 self._touch(self._impacts, key)
             return
-        with self._lock:
-            try:
-                if self._reader is None:
-                    self._reader = self.open_reader()
-                for key in need_impacts:
-                    if key not in self._impacts:
-                        self._store(self._impacts, key, self._read_impacts(self._reader, *key))
-                for key in need_positions:
-                    if key not in self._positions:
-                        self._store(self._positions, key, self._read_positions(self._reader, *key))
-            except Exception as exc:  # a damaged or vanished index: never reuse this reader
-                self.close()
-                raise self.on_error(exc) from exc
+        with self._reading() as reader:
+            for key in need_impacts:
+                if key not in self._impacts:
+                    self._store(self._impacts, key, self._read_impacts(reader, *key))
+            for key in need_positions:
+                if key not in self._positions:
+                    self._store(self._positions, key, self._read_positions(reader, *key))
 
     def open(self) -> None:
         """Open the reader and read every field's document lengths, before the first query.
 
         At 100× the corpus that takes ~0.3 s, which the first query would otherwise pay.
         """
+        with self._reading() as reader:
+            for fieldname, field_type in reader.schema.items():
+                if field_type.scorable:
+                    self._field_lengths(reader, fieldname)
+
+    @contextmanager
+    def _reading(self) -> Iterator[Any]:
+        """The generation's reader, one thread at a time; a failure drops it and is reported."""
         with self._lock:
             try:
                 if self._reader is None:
                     self._reader = self.open_reader()
-                for fieldname, field_type in self._reader.schema.items():
-                    if field_type.scorable:
-                        self._field_lengths(self._reader, fieldname)
-            except Exception as exc:
+                yield self._reader
+            except Exception as exc:  # a damaged or vanished index: never reuse this reader
                 self.close()
                 raise self.on_error(exc) from exc
 
@@ -186,13 +187,16 @@ class Positions:
         return found
 
 
+def _term_key(fieldname: str, text: str | bytes) -> Key:
+    return fieldname, text if isinstance(text, bytes) else text.encode("utf-8")
+
+
 def _key(q: Any) -> Key:
-    text = q.text if isinstance(q.text, bytes) else q.text.encode("utf-8")
-    return q.fieldname, text
+    return _term_key(q.fieldname, q.text)
 
 
 def _phrase_keys(q: wq.Phrase) -> list[Key]:
-    return [(q.fieldname, w if isinstance(w, bytes) else w.encode("utf-8")) for w in q.words]
+    return [_term_key(q.fieldname, word) for word in q.words]
 
 
 def needed(q: Any) -> tuple[list[Key], list[Key]]:
@@ -299,13 +303,13 @@ def _phrase(q: wq.Phrase, postings: Postings, only: set[int] | None = None,
     impacts = [postings.impacts(k) for k in keys]
     if not impacts or any(not i for i in impacts):
         return {}
-    positions = [postings.positions(k) for k in keys]
     smallest = min(impacts, key=len)
     candidates = set(smallest).intersection(*(i.keys() for i in impacts if i is not smallest))
     if loose:
         return {d: q.boost * sum(i[d] for i in impacts) for d in candidates}
     if only is not None:
         candidates &= only
+    positions = [postings.positions(k) for k in keys]
     found: Scores = {}
     for docnum in candidates:
         starts: Iterable[int] = positions[0][docnum]

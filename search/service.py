@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 from whoosh import scoring
 from whoosh.filedb.filestore import FileStorage
@@ -66,15 +65,13 @@ class Snapshot:
     # instead of unpickling stored fields (or running Whoosh's grouping collector) per request.
     by_docnum: dict[int, Entry] = field(default_factory=dict)
     postings: Postings = field(init=False)
-    docnum_of: dict[str, int] = field(init=False)
     # facet → value → the document numbers carrying it: filters and facet counts are set operations
     facet_docs: dict[str, dict[str, frozenset[int]]] = field(init=False)
-    # Results that depend only on the generation (related entries), computed once per worker.
+    # Results that depend only on the generation (synonym map, related entries), once per worker.
     memo: dict[Any, Any] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.postings = Postings(WEIGHTING, self.ix.reader, self._read_failed)
-        self.docnum_of = {entry.id: docnum for docnum, entry in self.by_docnum.items()}
         found: dict[str, dict[str, set[int]]] = {name: {} for name in FACETS}
         for docnum, entry in self.by_docnum.items():
             for name, values in (("kind", (entry.kind,)), ("region", (entry.region,)),
@@ -90,29 +87,19 @@ class Snapshot:
         return list(self.entries.values())
 
     def searcher(self) -> Any:
-        """Open a searcher on this generation; the caller closes it (one per request)."""
+        """Open a searcher on this generation (spelling, more-like-this); the caller closes it."""
         try:
             return self.ix.searcher(weighting=WEIGHTING)
         except Exception as exc:  # damaged or deleted under a running app: answer 503, not 500
-            self.broken = True
-            log.error("index %s cannot be read: %s", self.name, exc)
-            raise IndexUnavailable(f"the search index cannot be read: {exc}") from exc
+            raise self._read_failed(exc) from exc
 
     def _read_failed(self, exc: Exception) -> Exception:
+        """Mark the generation broken and return the error to raise (the site answers 503)."""
         self.broken = True
         log.error("index %s cannot be read: %s", self.name, exc)
         if isinstance(exc, IndexUnavailable):
             return exc
         return IndexUnavailable(f"the search index cannot be read: {exc}")
-
-    @contextmanager
-    def searching(self, searcher: Any = None) -> Iterator[Any]:
-        """Use the request's searcher when given, else open (and close) one for this call."""
-        if searcher is not None:
-            yield searcher
-            return
-        with self.searcher() as own:
-            yield own
 
 
 def _read_entries(ix: Any) -> tuple[dict[str, Entry], dict[int, Entry]]:
