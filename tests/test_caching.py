@@ -91,3 +91,28 @@ def test_the_cache_forgets_pages_of_another_generation():
     cache.put("g1", "a", page(10))
     assert cache.get("g2", "a") is None
     assert len(cache) == 0
+
+
+def test_hit_headings_follow_the_language_and_the_generation(content_dir, tmp_path):
+    # Headings of hits are rendered once per entry, generation and language (web/present.py);
+    # with the page cache off, every page below is built again and must show the current text.
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir),
+                      "INDEX_DIR": str(tmp_path / "index"), "PAGE_CACHE_PAGES": 0})
+    client = app.test_client()
+
+    def heading(url: str) -> str:
+        page = client.get(url).get_data(as_text=True)
+        start = page.index('data-entry="demo-2024-1-1"')
+        return page[start:page.index('class="snippet"', start)]
+
+    swedish = heading("/sok?q=riskkapital")
+    assert "Kapitalgap i tidiga skeden" in swedish and ">Testlän</a>" in swedish
+    english = heading("/sok?q=riskkapital&lang=en")
+    assert "Capital gap in early stages" in english and ">Testlan County</a>" in english
+    assert heading("/sok?q=kapital&lang=sv") == swedish  # another query, the same heading
+    entry = content_dir / "demo-2024" / "demo-2024-1-1.md"
+    entry.write_text(entry.read_text(encoding="utf-8").replace(
+        "title: Kapitalgap i tidiga skeden för bioteknikföretag", "title: Kapitalgapet i tidiga skeden"),
+        encoding="utf-8")
+    app.extensions["kb"].rebuild()
+    assert "Kapitalgapet i tidiga skeden" in heading("/sok?q=riskkapital&lang=sv")

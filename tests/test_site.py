@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from openpyxl import load_workbook
 
 from search.service import IndexUnavailable
 from tests.htmltools import parse
+from web.present import with_query
 
 
 def page(client, url, status=200):
@@ -363,3 +364,11 @@ def test_a_query_the_parser_cannot_read_is_searched_as_plain_words(client, monke
     doc = page(client, "/sok?q=%22riskkapital")
     assert seen == ['"riskkapital', "riskkapital"]
     assert doc.find("li", cls="hit").get("data-entry") == "demo-2024-1-1"
+
+
+def test_links_encode_their_parameters_as_urlencode_does():
+    # with_query caches each encoded pair; the result must stay exactly urlencode's.
+    pairs = [("q", "kliniska \"prövningar\" & a=b/c?+%"), ("region", "skane"), ("region", "å ä ö"),
+             ("page", 2), ("q", "")]
+    assert with_query("/sok", pairs) == "/sok?" + urlencode(pairs)
+    assert with_query("/sok", []) == "/sok"

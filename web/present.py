@@ -6,11 +6,13 @@ and branch.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import current_app, request, url_for
+from markupsafe import Markup
 
 from search.citation import location
 from search.content import Vocabulary
@@ -19,8 +21,14 @@ from web.params import FACETS, SearchState
 
 
 def with_query(path: str, pairs: list[tuple[str, str]]) -> str:
-    """Append URL parameters to a path (none: the bare path)."""
-    return f"{path}?{urlencode(pairs)}" if pairs else path
+    """Append URL parameters to a path (none: the bare path); the same encoding as `urlencode`."""
+    return f"{path}?{'&'.join(_pair(name, str(value)) for name, value in pairs)}" if pairs else path
+
+
+@lru_cache(maxsize=4096)
+def _pair(name: str, value: str) -> str:
+    # A search page links ~30 facet values, each URL repeating the query and chosen filters.
+    return urlencode([(name, value)])
 
 
 @lru_cache(maxsize=16384)
@@ -100,8 +108,41 @@ class Labels:
         return self.en and bool(item.get("title_en"))
 
 
+def hit_headings(snapshot: Any, labels: Labels) -> Callable[[Mapping[str, Any]], Markup]:
+    """A function giving a hit's heading (kind, title, region, source, location) as HTML.
+
+    Each entry's heading is rendered once per generation, language and mount point: it depends
+    only on the entry, and rendering it is most of what a result page costs.
+    """
+    cache = snapshot.memo.setdefault(("hit-heading", labels.lang, request.script_root), {})
+    template = current_app.jinja_env.get_template("_hit_heading.html")
+
+    def heading(hit: Mapping[str, Any]) -> Markup:
+        html = cache.get(hit["id"])
+        if html is None:
+            html = cache[hit["id"]] = Markup(template.render(hit=hit, labels=labels))
+        return html
+    return heading
+
+
+@dataclass(frozen=True, slots=True)
+class FacetLink:
+    """A facet value on the search page: its label, count, and the link that toggles it."""
+    value: str
+    label: str
+    count: int
+    active: bool
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class FacetGroup:
+    name: str
+    items: list[FacetLink]
+
+
 def facet_groups(result: Mapping[str, Any], state: SearchState, labels: Labels,
-                 path: str) -> list[dict[str, Any]]:
+                 path: str) -> list[FacetGroup]:
     """Facets with counts and links: a value not chosen adds itself, a chosen one removes itself."""
     groups = []
     for facet in FACETS:
@@ -113,11 +154,10 @@ def facet_groups(result: Mapping[str, Any], state: SearchState, labels: Labels,
         for value, count in sorted(counts.items(), key=lambda kv: (kv[0] not in chosen, -kv[1], kv[0])):
             active = value in chosen
             new = [v for v in chosen if v != value] if active else chosen + [value]
-            items.append({"value": value, "label": labels.facet_value(facet, value),
-                          "count": count, "active": active,
-                          "url": with_query(path, state.pairs(page=1, **{facet: new}))})
+            items.append(FacetLink(value, labels.facet_value(facet, value), count, active,
+                                   with_query(path, state.pairs(page=1, **{facet: new}))))
         if items:
-            groups.append({"name": facet, "items": items})
+            groups.append(FacetGroup(facet, items))
     return groups
 
 

@@ -13,7 +13,7 @@ from web import params
 from web.errors import BadParameter
 from web.i18n import current_lang
 from web.markup import render_markdown
-from web.present import Labels, active_filters, facet_groups, pagination, with_query
+from web.present import Labels, active_filters, facet_groups, hit_headings, pagination, with_query
 from web.searching import run_compare, run_search
 
 bp = Blueprint("site", __name__)
@@ -90,7 +90,7 @@ def search_page(fmt: str | None = None):
     labels = Labels(snap.vocab, lang)
     path = url_for("site.search_page")
     return render_template(
-        "search.html", labels=labels, state=state, result=result,
+        "search.html", labels=labels, state=state, result=result, hit_heading=hit_headings(snap, labels),
         facets=facet_groups(result, state, labels, path),
         chips=active_filters(state, labels, path),
         clear_url=with_query(path, state.pairs(page=1, **{facet: [] for facet in params.FACETS})),
