@@ -16,6 +16,7 @@ from search.dismax import Bonus, FieldMax
 from search.ranking import rank
 from search.service import Snapshot
 from search.snippets import make_snippet
+from search.spelling import Speller
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 24
@@ -350,20 +351,27 @@ def count_facets(snapshot: Snapshot, docnums: Iterable[int]) -> dict[str, list[t
     return counts
 
 
+def speller(snapshot: Snapshot) -> Speller:
+    """The generation's spelling words, read once per worker on the first misspelt query."""
+    cached = snapshot.memo.get("speller")
+    if cached is None:
+        with snapshot.searcher() as searcher:
+            cached = snapshot.memo["speller"] = Speller.from_reader(searcher.reader(), "spell")
+    return cached
+
+
 def suggest(snapshot: Snapshot, parsed: ParsedQuery, text: str,
             allowed: set[int] | None, found: int) -> str | None:
     """Offer a corrected query ("Menade du …?") when it would find more than the original."""
     replacements = {}
-    with snapshot.searcher() as searcher:
-        corrector = searcher.corrector("spell")
-        reader = searcher.reader()
-        for word in parsed.words:
-            lower = word.lower()
-            if len(lower) < 3 or reader.frequency("spell", lower) > 0:
-                continue
-            options = corrector.suggest(lower, limit=1, maxdist=2 if len(lower) > 5 else 1)
-            if options and options[0] != lower:
-                replacements[word] = options[0]
+    spelling = speller(snapshot)
+    for word in parsed.words:
+        lower = word.lower()
+        if len(lower) < 3 or spelling.knows(lower):
+            continue
+        better = spelling.suggest(lower, maxdist=2 if len(lower) > 5 else 1)
+        if better:
+            replacements[word] = better
     if not replacements:
         return None
     corrected = text

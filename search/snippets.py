@@ -25,12 +25,15 @@ def _marks(text: str, terms: frozenset[str], keep: frozenset[str]) -> list[tuple
     """
     passage = _passage(text, keep)
     spans = {span for term in terms for span in passage.by_stem.get(term, ())}
-    parts = sorted((t for t in terms if len(t) >= MIN_PART_MATCH), key=len, reverse=True)
-    if parts:
-        # One regex pass over the passage's distinct words, not one search per word.
-        for match in re.finditer("|".join(map(re.escape, parts)), passage.words):
-            surface = passage.surfaces[bisect_right(passage.starts, match.start()) - 1]
-            spans.update(passage.by_surface[surface])
+    parts = [t for t in terms if len(t) >= MIN_PART_MATCH]
+    # Searched in the passage's distinct words joined in one string, not word by word.
+    words, starts = passage.words, passage.starts
+    for part in parts:
+        at = words.find(part)
+        while at >= 0:
+            index = bisect_right(starts, at) - 1
+            spans.update(passage.by_surface[passage.surfaces[index]])
+            at = words.find(part, starts[index + 1]) if index + 1 < len(starts) else -1
     return sorted(spans)
 
 

@@ -1,0 +1,42 @@
+"""Spelling suggestions from memory: the same choices as Whoosh's corrector over the index files."""
+
+from __future__ import annotations
+
+import random
+
+from search.query import speller
+from search.spelling import Speller
+
+LETTERS = "abcdefghijklmnopqrstuvwxyzåäö"
+
+
+def misspell(word: str, rng: random.Random) -> str:
+    """One random deletion, insertion or substitution."""
+    at = rng.randrange(len(word))
+    letter = rng.choice(LETTERS)
+    return rng.choice([word[:at] + word[at + 1:], word[:at] + letter + word[at:],
+                       word[:at] + letter + word[at + 1:]])
+
+
+def test_suggestions_equal_whoosh_correctors_on_the_real_index(real_snapshot):
+    # Whoosh takes ~60 ms a word here, so a hundred random typos and a few known ones.
+    spelling = speller(real_snapshot)
+    rng = random.Random(2026)
+    typos = [misspell(w, rng) for w in rng.sample([w for w in spelling.words if len(w) >= 3], 100)]
+    typos += ["kapitalgpa", "prövnigar", "innovatoinsmiljö", "forskningsinfrastrukturr", "xqzv"]
+    with real_snapshot.searcher() as searcher:
+        corrector = searcher.corrector("spell")
+        for typo in typos:
+            maxdist = 2 if len(typo) > 5 else 1
+            expected = [w for w in corrector.suggest(typo, limit=1, maxdist=maxdist) if w != typo]
+            assert spelling.suggest(typo, maxdist) == (expected[0] if expected else None), typo
+        assert all(spelling.knows(w) == (searcher.reader().frequency("spell", w) > 0)
+                   for w in typos + spelling.words[:50])
+
+
+def test_the_most_frequent_word_wins_and_ties_go_to_the_last():
+    spelling = Speller({"kapital": 3, "kapitel": 9, "kapitalt": 3, "hospital": 50})
+    assert spelling.suggest("kapitl", 1) == "kapitel"
+    assert spelling.suggest("kapitals", 1) == "kapitalt"  # kapital and kapitalt both occur 3 times
+    assert spelling.suggest("kapital", 1) == "kapitel"    # never the word itself
+    assert spelling.suggest("zzz", 2) is None
