@@ -199,10 +199,9 @@ def _phrase_keys(q: wq.Phrase) -> list[Key]:
     return [_term_key(q.fieldname, word) for word in q.words]
 
 
-def needed(q: Any) -> tuple[list[Key], list[Key]]:
-    """The posting lists (impacts, positions) a query reads."""
+def needed(q: Any) -> list[Key]:
+    """The posting lists a query scores with (positions are read only for phrases that need them)."""
     impacts: list[Key] = []
-    positions: list[Key] = []
     stack = [q]
     while stack:
         node = stack.pop()
@@ -210,16 +209,15 @@ def needed(q: Any) -> tuple[list[Key], list[Key]]:
             impacts.append(_key(node))
         elif isinstance(node, wq.Phrase):
             impacts.extend(_phrase_keys(node))
-            positions.extend(_phrase_keys(node))
         elif isinstance(node, (wq.Or, wq.And, wq.AndNot, wq.DisjunctionMax)):
             stack.extend(node.children())
         elif node is not wq.NullQuery:
             raise TypeError(f"cannot rank a {type(node).__name__} query")
-    return impacts, positions
+    return impacts
 
 
 def evaluate(q: Any, postings: Postings, only: set[int] | None = None, loose: bool = False) -> Scores:
-    """Score every entry the query matches; the lists it needs must be loaded.
+    """Score every entry the query matches; its impacts must be loaded (phrases read positions).
 
     `only` limits phrase checks to those entries; `loose` skips them (every entry with all the
     words counts), which gives an upper bound of the phrase's score.
@@ -309,6 +307,10 @@ def _phrase(q: wq.Phrase, postings: Postings, only: set[int] | None = None,
         return {d: q.boost * sum(i[d] for i in impacts) for d in candidates}
     if only is not None:
         candidates &= only
+    if not candidates:
+        return {}
+    # Most phrases of a query have no entry with all their words; only the others read positions.
+    postings.load(positions=keys)
     positions = [postings.positions(k) for k in keys]
     found: Scores = {}
     for docnum in candidates:
@@ -330,8 +332,7 @@ def rank(q: Any, postings: Postings, top: int | None = None,
     With `top`, a Bonus clause's phrases are checked only for entries that could reach the
     first `top` with it; the others keep their score without the bonus (they are not shown).
     """
-    impacts, positions = needed(q)
-    postings.load(impacts, positions)
+    postings.load(needed(q))
     base, bonus = _split_bonus(q)
     scores = evaluate(base, postings) if base is not None else {}
     if isinstance(q, wq.Term):

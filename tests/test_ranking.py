@@ -123,6 +123,17 @@ def test_each_posting_list_is_read_once_per_generation(real_snapshot):
     assert rank(q, postings) == first and len(readers[0].read) == len(reads)
 
 
+def test_positions_are_read_only_for_phrases_some_entry_has_all_words_of(real_snapshot):
+    readers: list = []
+    postings = fresh_postings(real_snapshot, readers)
+    together = wq.Phrase("body", ["klinisk", "prövning"])  # stems, as the index holds them
+    apart = wq.Phrase("body", ["klinisk", "skog"])  # "skog" is in one entry, without "klinisk"
+    scores = rank(wq.Or([together, apart]), postings)
+    assert scores == rank(wq.Or([together, apart]), real_snapshot.postings) and scores
+    assert ("body", "prövning".encode()) in postings._positions
+    assert ("body", b"skog") in postings._impacts and ("body", b"skog") not in postings._positions
+
+
 def test_the_list_cache_is_bounded(real_snapshot, monkeypatch):
     monkeypatch.setattr(ranking, "MAX_LISTS", 5)
     postings = fresh_postings(real_snapshot, [])
