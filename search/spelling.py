@@ -1,8 +1,8 @@
 """Spelling suggestions ("Menade du …?") from the words of one index generation, held in memory.
 
 Whoosh's corrector walks a Levenshtein automaton through the term file on disk, which costs
-~80 ms a word on this index. The same automaton walked through the word list in memory makes the
-same suggestions in a few milliseconds.
+~65 ms a word on this index. The same automaton walked through the word list in memory finds the
+same words in ~1.5 ms.
 """
 
 from __future__ import annotations
@@ -29,14 +29,20 @@ class Speller:
         return word in self.frequencies
 
     def suggest(self, word: str, maxdist: int) -> str | None:
-        """The most frequent other word within `maxdist` edits, as Whoosh's corrector picks it.
+        """The closest other word within `maxdist` edits; of equally close ones the most frequent.
 
-        Whoosh scores every word within the distance alike apart from its frequency, and of
-        equal scores keeps the one that sorts last; so does this.
+        This is the order Whoosh's corrector documents. Its current release scores every word
+        within `maxdist` alike, so "kapitalgp" got the frequent "kapital" (two edits) rather
+        than "kapitalgap" (one); asking it one distance at a time gives the documented order,
+        and that is what the tests compare with. Of equal frequencies, like Whoosh, the word
+        that sorts last.
         """
-        dfa = Automata.levenshtein_dfa(word, maxdist)
-        found = [w for w in Automata.find_matches(dfa, _Cursor(self.words)) if w != word]
-        return max(found, key=lambda w: (self.frequencies[w] or 1, w)) if found else None
+        for distance in range(1, maxdist + 1):
+            dfa = Automata.levenshtein_dfa(word, distance)
+            found = [w for w in Automata.find_matches(dfa, _Cursor(self.words)) if w != word]
+            if found:
+                return max(found, key=lambda w: (self.frequencies[w] or 1, w))
+        return None
 
 
 class _Cursor:
