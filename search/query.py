@@ -154,17 +154,18 @@ def known_word(schema: Any, word: str, splitter: Any) -> bool:
 
 def synonym_map(snapshot: Snapshot) -> dict[str, tuple[str, ...]]:
     """Map the stem of each one-word synonym to the other members of its group (per generation)."""
-    cached = snapshot.memo.get("synonyms")
-    if cached is None:
-        cached = {}
-        for group in snapshot.vocab.synonyms:
-            for member in group:
-                stems = _terms(snapshot.ix.schema, "body", member)
-                if len(stems) == 1:
-                    others = tuple(m for m in group if m != member)
-                    cached[stems[0]] = tuple(dict.fromkeys(cached.get(stems[0], ()) + others))
-        snapshot.memo["synonyms"] = cached
-    return cached
+    return snapshot.remember("synonyms", lambda: _synonym_map(snapshot))
+
+
+def _synonym_map(snapshot: Snapshot) -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {}
+    for group in snapshot.vocab.synonyms:
+        for member in group:
+            stems = _terms(snapshot.ix.schema, "body", member)
+            if len(stems) == 1:
+                others = tuple(m for m in group if m != member)
+                found[stems[0]] = tuple(dict.fromkeys(found.get(stems[0], ()) + others))
+    return found
 
 
 def _synonym_queries(schema: Any, word: str, synonyms: Mapping[str, tuple[str, ...]]) -> list[wq.Query]:
@@ -353,11 +354,10 @@ def count_facets(snapshot: Snapshot, docnums: Iterable[int]) -> dict[str, list[t
 
 def speller(snapshot: Snapshot) -> Speller:
     """The generation's spelling words, read once per worker on the first misspelt query."""
-    cached = snapshot.memo.get("speller")
-    if cached is None:
+    def read() -> Speller:
         with snapshot.searcher() as searcher:
-            cached = snapshot.memo["speller"] = Speller.from_reader(searcher.reader(), "spell")
-    return cached
+            return Speller.from_reader(searcher.reader(), "spell")
+    return snapshot.remember("speller", read)
 
 
 def suggest(snapshot: Snapshot, parsed: ParsedQuery, text: str,
@@ -389,10 +389,9 @@ def more_like_this(snapshot: Snapshot, entry_id: str, limit: int = 5,
     """Entries on the same themes, most similar text first; optionally from other regions only."""
     if entry_id not in snapshot.entries:
         return []  # before the memo: ids typed into URLs must not grow it
-    key = ("related", entry_id, limit, other_regions)
-    if key not in snapshot.memo:  # the same for every request to this generation
-        snapshot.memo[key] = _more_like_this(snapshot, entry_id, limit, other_regions)
-    return [dict(hit) for hit in snapshot.memo[key]]
+    related = snapshot.remember(("related", entry_id, limit, other_regions),
+                                lambda: _more_like_this(snapshot, entry_id, limit, other_regions))
+    return [dict(hit) for hit in related]
 
 
 def _more_like_this(snapshot: Snapshot, entry_id: str, limit: int,

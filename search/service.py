@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from whoosh import scoring
 from whoosh.filedb.filestore import FileStorage
@@ -67,7 +67,8 @@ class Snapshot:
     postings: Postings = field(init=False)
     # facet → value → the document numbers carrying it: filters and facet counts are set operations
     facet_docs: dict[str, dict[str, frozenset[int]]] = field(init=False)
-    # Results that depend only on the generation (synonym map, related entries), once per worker.
+    # Results that depend only on the generation (synonyms, speller, related entries, hit
+    # headings), filled through `remember`.
     memo: dict[Any, Any] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
@@ -80,6 +81,14 @@ class Snapshot:
                     found[name].setdefault(value, set()).add(docnum)
         self.facet_docs = {name: {v: frozenset(d) for v, d in values.items()}
                            for name, values in found.items()}
+
+    def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """A value that depends only on this generation, computed on first use in each worker."""
+        try:
+            return self.memo[key]
+        except KeyError:
+            value = self.memo[key] = compute()
+            return value
 
     @property
     def ordered(self) -> list[Entry]:
