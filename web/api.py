@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 
 from search import overview
@@ -13,7 +13,7 @@ from web import params
 from web.errors import BadParameter
 from web.i18n import current_lang
 from web.openapi import openapi_document
-from web.searching import run_compare, run_search
+from web.searching import detail_or_404, kb, run_compare, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -29,10 +29,6 @@ class SafeJSONProvider(DefaultJSONProvider):
         for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
             text = text.replace(char, escape)
         return text
-
-
-def kb():
-    return current_app.extensions["kb"]
 
 
 @bp.get("/openapi.json")
@@ -63,10 +59,7 @@ def compare_api():
 @bp.get("/entries/<entry_id>")
 def entry_api(entry_id: str):
     """One entry with its citation, source and related entries from other regions."""
-    detail = overview.entry_detail(kb().snapshot(), entry_id, current_lang())
-    if detail is None:
-        abort(404)
-    return jsonify(detail)
+    return jsonify(detail_or_404(overview.entry_detail, kb().snapshot(), entry_id, current_lang()))
 
 
 @bp.get("/themes")
@@ -94,10 +87,7 @@ def sources_api():
 def source_api(slug: str):
     """One report with its entries in document order."""
     snap = kb().snapshot()
-    detail = overview.source_detail(snap.ordered, snap.vocab, slug, current_lang())
-    if detail is None:
-        abort(404)
-    return jsonify(detail)
+    return jsonify(detail_or_404(overview.source_detail, snap.ordered, snap.vocab, slug, current_lang()))
 
 
 @bp.get("/regions")
@@ -111,7 +101,4 @@ def regions_api():
 def region_api(slug: str):
     """One region: reports, counts per kind, recommendations grouped by main theme."""
     snap = kb().snapshot()
-    detail = overview.region_detail(snap.ordered, snap.vocab, slug, current_lang())
-    if detail is None:
-        abort(404)
-    return jsonify(detail)
+    return jsonify(detail_or_404(overview.region_detail, snap.ordered, snap.vocab, slug, current_lang()))

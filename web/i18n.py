@@ -8,9 +8,11 @@ cookie), else the cookie, else the configured default. Content stays in its own 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, Response, current_app, g, has_request_context, request
-from urllib.parse import quote, urlencode
+
+from web.present import with_query
 
 LANGUAGES = ("sv", "en")
 COOKIE = "lang"
@@ -183,7 +185,7 @@ _ = gettext
 def switch_url(lang: str) -> str:
     """The current page's URL in another language (all other parameters kept)."""
     pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
-    return f"{quote(request.path)}?{urlencode(pairs + [('lang', lang)])}"
+    return with_query(quote(request.path), pairs + [("lang", lang)])
 
 
 def remember_language(response: Response) -> Response:

@@ -1,16 +1,32 @@
-"""Calls into the query service that never turn a user's query into an error page."""
+"""The views' way into the search layer: the serving knowledge base, queries that never turn a
+user's input into an error page, and details that are a 404 when absent."""
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, Callable
+
+from flask import abort, current_app
 
 from search.compare import CompareError, CompareRequest, compare
 from search.query import SearchRequest, search
 from search.service import IndexUnavailable
 
 log = logging.getLogger(__name__)
+
+
+def kb() -> Any:
+    """Return the app's knowledge base."""
+    return current_app.extensions["kb"]
+
+
+def detail_or_404(describe: Callable[..., dict[str, Any] | None], *args: Any) -> dict[str, Any]:
+    """What an overview function gives for an id or slug; a 404 page when it gives nothing."""
+    detail = describe(*args)
+    if detail is None:
+        abort(404)
+    return detail
 
 
 def plain_words(text: str) -> str:

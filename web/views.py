@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from search import export, overview
 from search.compare import MIN_RELATIVE_SCORE
@@ -14,7 +14,7 @@ from web.errors import BadParameter
 from web.i18n import current_lang
 from web.markup import render_markdown
 from web.present import Labels, active_filters, facet_groups, hit_headings, pagination, with_query
-from web.searching import run_compare, run_search
+from web.searching import detail_or_404, kb, run_compare, run_search
 
 bp = Blueprint("site", __name__)
 
@@ -23,11 +23,6 @@ EXPORT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "md": "text/markdown; charset=utf-8",
 }
-
-
-def kb():
-    """Return the app's knowledge base."""
-    return current_app.extensions["kb"]
 
 
 def render(template: str, snapshot: Any, **context: Any) -> str:
@@ -106,9 +101,7 @@ def search_page(fmt: str | None = None):
 def entry_page(entry_id: str):
     """An entry: metadata, summary, the quoted passage, its citation, what other regions say."""
     snap = kb().snapshot()
-    detail = overview.entry_detail(snap, entry_id, current_lang())
-    if detail is None:
-        abort(404)
+    detail = detail_or_404(overview.entry_detail, snap, entry_id, current_lang())
     return render("entry.html", snap, **detail, body_html=render_markdown(detail["entry"]["body"]))
 
 
@@ -169,9 +162,7 @@ def sources_page():
 def source_page(slug: str):
     """One report: its metadata and its entries in document order."""
     snap = kb().snapshot()
-    detail = overview.source_detail(snap.ordered, snap.vocab, slug, current_lang())
-    if detail is None:
-        abort(404)
+    detail = detail_or_404(overview.source_detail, snap.ordered, snap.vocab, slug, current_lang())
     return render("source.html", snap, **detail)
 
 
@@ -186,9 +177,7 @@ def regions_page():
 def region_page(slug: str):
     """One region: its reports and its recommendations grouped by theme."""
     snap = kb().snapshot()
-    detail = overview.region_detail(snap.ordered, snap.vocab, slug, current_lang())
-    if detail is None:
-        abort(404)
+    detail = detail_or_404(overview.region_detail, snap.ordered, snap.vocab, slug, current_lang())
     search_path = url_for("site.search_page")
     kind_urls = {kind: with_query(search_path, [("region", slug), ("kind", kind)])
                  for kind in overview.KIND_ORDER}
