@@ -18,6 +18,7 @@ from search.content import load_entries
 def check_command() -> None:
     """Validate every content file and list every problem with file, line and field."""
     result = load_entries(current_app.config["CONTENT_DIR"], root=PROJECT_ROOT)
+    result.problems.extend(_text_problems(current_app.config["CONTENT_DIR"], result.entries))
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if result.problems:
@@ -28,6 +29,69 @@ def check_command() -> None:
     summary = ", ".join(f"{slug} {n}" for slug, n in sorted(per_source.items()))
     click.echo(f"OK: {len(result.entries)} entries ({summary or 'none'}).")
 
+
+
+def _text_problems(content_dir: str, entries: list) -> list:
+    """Problems in the report texts, and entry passages the texts do not contain."""
+    from search.content import ContentError, Problem, load_vocabulary, missing_subissues
+    from kb.content.texts import (entry_text_problems, load_report_texts, load_unquoted,
+                                  shared_paragraphs, unquoted_path, unquoted_reasons)
+
+    try:
+        vocab = load_vocabulary(content_dir)
+    except ContentError:
+        return []
+    texts, found = load_report_texts(content_dir, vocab.sources)
+    problems = missing_subissues(content_dir, vocab)
+    problems += [Problem(p.path, "text", p.message, p.line) for p in found]
+    for slug, text in texts.items():
+        own = [(e.id, e.path, e.body) for e in entries if e.source == slug]
+        problems += [Problem(path, "body", message, line)
+                     for path, line, message in entry_text_problems(text, own)]
+        items, bad = load_unquoted(unquoted_path(content_dir, slug))
+        bad += unquoted_reasons(text, items, str(unquoted_path(content_dir, slug)))[1]
+        problems += [Problem(p.path, "unquoted", p.message, p.line) for p in bad]
+    problems += [Problem(path, "body", message, line) for path, line, message
+                 in shared_paragraphs((e.id, e.path, e.body) for e in entries)]
+    return problems
+
+
+@click.command("textcoverage")
+@click.option("--source", "sources", multiple=True, help="Only these sources (slugs).")
+@click.option("--limit", default=40, show_default=True, help="Unquoted blocks listed per source.")
+@with_appcontext
+def text_coverage_command(sources: tuple[str, ...], limit: int) -> None:
+    """Per report text: the share of its prose that entries quote, and the unquoted blocks."""
+    from search.content import load_content
+    from kb.content.texts import (NOT_PROSE, load_report_texts, load_unquoted, quoting,
+                                  unquoted_path, unquoted_reasons)
+
+    content_dir = current_app.config["CONTENT_DIR"]
+    vocab, entries = load_content(content_dir)
+    texts, problems = load_report_texts(content_dir, sources or vocab.sources)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    for slug, text in texts.items():
+        quoted = quoting(text, [(e.id, e.body) for e in entries if e.source == slug])
+        items, _ = load_unquoted(unquoted_path(content_dir, slug))
+        reasons, _ = unquoted_reasons(text, items, "")
+        total = sum(quoted.words.values())
+        prose = sum(n for b, n in quoted.words.items() if reasons.get(b) not in NOT_PROSE)
+        covered = sum(quoted.covered_words.values())
+        listed = sum(quoted.words[b] - quoted.covered_words[b] for b in reasons)
+        click.echo(f"{slug}: {total} words, prose {prose}; quoted {covered} "
+                   f"({100 * covered / (prose or 1):.1f} % of prose), left out with a reason "
+                   f"{listed}")
+        open_blocks = [(quoted.words[b.number] - quoted.covered_words[b.number], b, s)
+                       for s in text.sections for b in s.blocks
+                       if b.number not in reasons
+                       and quoted.words[b.number] - quoted.covered_words[b.number] > 0]
+        open_blocks.sort(key=lambda item: -item[0])
+        click.echo(f"  unquoted without a reason: {sum(n for n, _, _ in open_blocks)} words in "
+                   f"{len(open_blocks)} blocks")
+        for words, block, section in open_blocks[:limit]:
+            click.echo(f"  {words:>5} w  line {block.line:<5} § {section.section[:30]:<30} "
+                       f"p. {block.page or '–':<4} {block.plain[:90]}")
 
 
 @click.command("index")
@@ -101,4 +165,4 @@ def coverage_command() -> None:
         click.echo(f"Note: {len(problems)} problem(s) in entry files are not counted; run `check`.", err=True)
 
 
-COMMANDS = [check_command, index_command, import_command, coverage_command]
+COMMANDS = [check_command, index_command, import_command, coverage_command, text_coverage_command]

@@ -36,7 +36,13 @@ class Entry:
     body: str
     page: int | None = None
     addressees: tuple[str, ...] = ()
+    # For each of the entry's themes that has them, the sub-issues it addresses.
+    subissues: tuple[tuple[str, tuple[str, ...]], ...] = ()
     path: str = ""
+
+    def subissues_of(self, theme: str) -> tuple[str, ...]:
+        """The sub-issues of one theme this entry addresses (empty when none fits)."""
+        return dict(self.subissues).get(theme, ())
 
     def to_dict(self) -> dict[str, Any]:
         """Return the entry as plain JSON-ready data."""
@@ -45,6 +51,7 @@ class Entry:
             "source": self.source, "region": self.region, "section": self.section,
             "page": self.page, "themes": list(self.themes), "summary": self.summary,
             "summary_en": self.summary_en, "addressees": list(self.addressees),
+            "subissues": {theme: list(slugs) for theme, slugs in self.subissues},
             "status": self.status, "body": self.body,
         }
 
@@ -148,10 +155,73 @@ def load_vocabulary(content_dir: str | Path) -> Vocabulary:
             else:
                 items[slug] = _plain(item)
         parts[name] = items
+    problems.extend(_subissue_problems(content_dir / "themes.yaml", parts.get("themes", {})))
     synonyms = _load_synonyms(content_dir / "synonyms.yaml", problems)
     if problems:
         raise ContentError(problems)
     return Vocabulary(**parts, synonyms=synonyms)
+
+
+SUBISSUE_FIELDS = ("slug", "label_sv", "label_en", "scope_sv", "scope_en")
+
+
+def _subissue_problems(path: Path, themes: dict[str, dict[str, Any]]) -> list[Problem]:
+    """Check each theme's sub-issues: a non-empty list, every field given, slugs unique."""
+    problems = []
+    lines = _slug_lines(path)
+    for slug, theme in themes.items():
+        line = lines.get(slug)
+        items = theme.get("subissues")
+        if not items:
+            continue  # a curation gap, not a broken file: `missing_subissues` reports it
+        if not isinstance(items, list):
+            problems.append(Problem(str(path), "subissues",
+                                    f"theme {slug!r}: sub-issues must be a list", line))
+            continue
+        seen: set[str] = set()
+        for item in items:
+            name = item.get("slug") if isinstance(item, dict) else None
+            where = lines.get(f"{slug}/{name}", line)
+            missing = [f for f in SUBISSUE_FIELDS if not (isinstance(item, dict) and item.get(f))]
+            if missing:
+                problems.append(Problem(str(path), "subissues", f"theme {slug!r}: sub-issue "
+                                        f"{name or item!r} lacks {', '.join(missing)}", where))
+            elif not ID_PATTERN.match(name):
+                problems.append(Problem(str(path), "subissues", f"theme {slug!r}: sub-issue slug "
+                                        f"{name!r} must be lower-case letters, digits and dashes", where))
+            elif name in seen:
+                problems.append(Problem(str(path), "subissues",
+                                        f"theme {slug!r}: duplicate sub-issue {name!r}", where))
+            seen.add(str(name))
+    return problems
+
+
+def missing_subissues(content_dir: str | Path, vocab: Vocabulary) -> list[Problem]:
+    """Themes that have no sub-issues yet (the check reports them; loading does not fail)."""
+    path = Path(content_dir) / "themes.yaml"
+    lines = _slug_lines(path)
+    return [Problem(str(path), "subissues", f"theme {slug!r} has no sub-issues", lines.get(slug))
+            for slug, theme in vocab.themes.items() if not theme.get("subissues")]
+
+
+def _slug_lines(path: Path) -> dict[str, int]:
+    """Lines of the themes' slugs ("theme") and of their sub-issues' slugs ("theme/sub-issue")."""
+    lines: dict[str, int] = {}
+    theme = ""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return lines
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = re.match(r"^(\s*)-\s+slug:\s*(\S+)", line)
+        if not match:
+            continue
+        if not match.group(1):
+            theme = match.group(2)
+            lines.setdefault(theme, number)
+        else:
+            lines.setdefault(f"{theme}/{match.group(2)}", number)
+    return lines
 
 
 def _load_synonyms(path: Path, problems: list[Problem]) -> tuple[tuple[str, ...], ...]:
@@ -273,6 +343,9 @@ def parse_entry(text: str, path: str, vocab: Vocabulary) -> tuple[Entry | None, 
             if slug not in vocab.themes:
                 report("themes", f"unknown theme slug {slug!r} (see themes.yaml)")
 
+    subissues = _entry_subissues(meta.get("subissues"), themes or (), vocab, front, first_line,
+                                 path, lines.get("subissues", first_line), problems)
+
     addressees = _as_tuple(meta.get("addressees"))
     if addressees is None:
         report("addressees", "must be a list of addressee slugs")
@@ -290,7 +363,7 @@ def parse_entry(text: str, path: str, vocab: Vocabulary) -> tuple[Entry | None, 
         problems.append(Problem(path, "body", "the body (the quoted passage) is empty",
                                 first_line + front.count("\n") + 1))
 
-    known_fields = set(REQUIRED_TEXT_FIELDS) | {"themes", "addressees", "page"}
+    known_fields = set(REQUIRED_TEXT_FIELDS) | {"themes", "addressees", "page", "subissues"}
     for name in meta:
         if name not in known_fields:
             report(str(name), "unknown field (typo?)")
@@ -302,8 +375,61 @@ def parse_entry(text: str, path: str, vocab: Vocabulary) -> tuple[Entry | None, 
         source=text_field("source"), region=text_field("region"), section=text_field("section"),
         themes=tuple(themes or ()), summary=text_field("summary"),
         summary_en=text_field("summary_en"), status=status, body=body, page=page,
-        addressees=tuple(addressees or ()), path=path,
+        addressees=tuple(addressees or ()), subissues=subissues, path=path,
     ), []
+
+
+def _entry_subissues(value: Any, themes: tuple[str, ...], vocab: Vocabulary, front: str,
+                     first_line: int, path: str, line: int,
+                     problems: list[Problem]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Read `subissues: {theme: [sub-issue, …]}`, reporting each problem on the theme's line."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        problems.append(Problem(path, "subissues", "must map theme slugs to lists of sub-issue "
+                                "slugs, e.g. {capital-gap: [early-stage-capital]}", line))
+        return ()
+    nested = _nested_key_lines(front, first_line, "subissues")
+    found = []
+    for theme, slugs in value.items():
+        where = nested.get(str(theme), line)
+        listed = _as_tuple(slugs)
+        if listed is None:
+            problems.append(Problem(path, "subissues", f"{theme}: must be a list of sub-issue slugs",
+                                    where))
+            continue
+        if theme not in themes:
+            problems.append(Problem(path, "subissues", f"sub-issues given for theme {theme!r}, "
+                                    "which the entry's themes do not include", where))
+            continue
+        known = {item.get("slug") for item in vocab.themes.get(theme, {}).get("subissues") or []
+                 if isinstance(item, dict)}
+        for slug in listed:
+            if slug not in known:
+                problems.append(Problem(path, "subissues", f"unknown sub-issue {slug!r} of theme "
+                                        f"{theme!r} (see themes.yaml)", where))
+        found.append((str(theme), tuple(dict.fromkeys(listed))))
+    order = {theme: n for n, theme in enumerate(themes)}
+    return tuple(sorted(found, key=lambda pair: order.get(pair[0], len(order))))
+
+
+def _nested_key_lines(front: str, first_line: int, parent: str) -> dict[str, int]:
+    """Lines of the keys nested under one top-level key of the front matter (block style)."""
+    lines: dict[str, int] = {}
+    inside = False
+    for offset, text in enumerate(front.splitlines()):
+        if re.match(rf"^{re.escape(parent)}\s*:", text):
+            inside = True
+            for match in re.finditer(r"([A-Za-z0-9_-]+)\s*:", text.split(":", 1)[1]):
+                lines.setdefault(match.group(1), first_line + offset)  # flow style on one line
+            continue
+        if inside:
+            match = re.match(r"^\s+([A-Za-z0-9_-]+)\s*:", text)
+            if match:
+                lines.setdefault(match.group(1), first_line + offset)
+            elif text.strip() and not text.startswith((" ", "\t")):
+                break
+    return lines
 
 
 def entry_files(content_dir: str | Path) -> list[Path]:

@@ -1,0 +1,1 @@
+"""The content model: entries, vocabularies, report texts, and their validation."""
