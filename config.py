@@ -22,5 +22,5 @@ class Defaults:
     # generation empties it. The byte bound is per worker.
     PAGE_CACHE_PAGES = 1000
     PAGE_CACHE_BYTES = 32 * 1024 * 1024
-    SECRET_KEY = "dev-only-not-secret"
-    JSON_SORT_KEYS = False
+    # Posting lists each worker keeps per index generation (least recently used dropped first).
+    POSTING_LIST_CACHE = 6000

@@ -23,6 +23,7 @@ PROTECTED = frozenset({"mdr", "ivdr", "atmp", "alf", "rise", "vinnova", "sectra"
                        "max", "ess", "ips", "covid"})
 SWEDISH_STOPWORDS = frozenset(stoplists["sv"])
 WORD = re.compile(r"\w+(?:\.?\w+)*")
+SPLIT_CACHE = 50_000  # words whose parts each splitter remembers
 PRODUCTIVE_HEAD = 3  # compounds a bare head must start before it counts as a word
 MIN_PART = 4  # shorter "parts" (e.g. "ens", "tid") split too many ordinary words
 # Left parts that are prepositions or particles make lexicalised words, not compounds:
@@ -116,7 +117,8 @@ class CompoundSplitter:
         self.stem_counts: Counter[str] = Counter()
         for word, n in counts.items():
             self.stem_counts[_stem(word)] += n
-        self._cache: dict[str, tuple[str, ...]] = {}
+        # Query words pass through here too, so the memo is bounded: users can type anything.
+        self.split = lru_cache(maxsize=SPLIT_CACHE)(self._split)
         # Heads that start several compounds with known tails count as words even when the
         # corpus never uses them alone ("ägar-": ägarkapital, ägarmål, ägarinvesteringar).
         self.heads: Counter[str] = Counter()
@@ -156,10 +158,8 @@ class CompoundSplitter:
             return self.counts.get(tail, 0) if self.counts.get(tail, 0) >= 2 else 0
         return self.counts.get(tail, 0) or self.stem_counts.get(_stem(tail), 0)
 
-    def split(self, word: str) -> tuple[str, ...]:
+    def _split(self, word: str) -> tuple[str, ...]:
         """Return the word's compound parts (lower-case, unstemmed), or () if it is not one."""
-        if word in self._cache:
-            return self._cache[word]
         best: tuple[float, str, str] | None = None
         if len(word) >= 2 * MIN_PART - 1 and word.isalpha():
             for i in range(MIN_PART, len(word) - MIN_PART + 2):
@@ -177,7 +177,6 @@ class CompoundSplitter:
             if head.endswith("s") and head not in self.counts and head[:-1] in self.counts:
                 head = head[:-1]  # drop the linking s: "forsknings|infrastruktur"
             parts = (head, tail) + self.split(tail)
-        self._cache[word] = parts
         return parts
 
     def parts_text(self, text: str) -> str:

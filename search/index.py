@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator, Sequence
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from search.compatibility import installed_versions
 from search.analysis import (ANALYZER_VERSION, PROTECTED, CompoundSplitter, detect_acronyms,
                              english_analyzer, spelling_analyzer, swedish_analyzer)
 from search.content import Entry, Vocabulary, load_content
@@ -148,7 +149,8 @@ def build_index(entries: Sequence[Entry], vocab: Vocabulary, index_root: str | P
         for entry in entries:
             writer.add_document(**_document(entry, vocab, splitter, order[entry.id]))
         writer.commit()
-        meta = {"analyzer": ANALYZER_VERSION, "fingerprint": fingerprint,
+        meta = {"analyzer": ANALYZER_VERSION, "libraries": installed_versions(),
+                "fingerprint": fingerprint,
                 "built_at": time.time(), "entries": len(entries), "vocabulary": vocab.to_dict()}
         (building / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         (building / WORDS).write_text(json.dumps(splitter.counts, ensure_ascii=False), encoding="utf-8")
@@ -227,15 +229,34 @@ def build_lock(index_root: str | Path) -> Iterator[None]:
 
 def build_from_content(content_dir: str | Path, index_root: str | Path, **kwargs: Any) -> Path:
     """Validate the content and build an index from it; ContentError leaves the index untouched."""
+    with build_lock(index_root):
+        return _build(content_dir, index_root, **kwargs)
+
+
+def rebuild_if_stale(content_dir: str | Path, index_root: str | Path) -> Path | None:
+    """Build a new generation only if the index is stale once the build lock is held.
+
+    Workers that start together all see stale content; the first to hold the lock builds, and
+    the others then find a fresh index and build nothing. Returns the new generation or None.
+    """
+    if not is_stale(content_dir, index_root):
+        return None
+    with build_lock(index_root):
+        if not is_stale(content_dir, index_root):
+            return None
+        return _build(content_dir, index_root)
+
+
+def _build(content_dir: str | Path, index_root: str | Path, **kwargs: Any) -> Path:
     fingerprint = content_fingerprint(content_dir)
     vocab, entries = load_content(content_dir)
-    with build_lock(index_root):
-        return build_index(entries, vocab, index_root, fingerprint=fingerprint,
-                           source_texts=read_source_texts(content_dir, vocab), **kwargs)
+    return build_index(entries, vocab, index_root, fingerprint=fingerprint,
+                       source_texts=read_source_texts(content_dir, vocab), **kwargs)
 
 
 def is_stale(content_dir: str | Path, index_root: str | Path) -> bool:
-    """Tell whether the index is missing, built by another analyzer, or older than the content."""
+    """Tell whether the index is missing, built by another analyzer or library version, or
+    older than the content."""
     generation = current_generation(index_root)
     if generation is None:
         return True
@@ -244,4 +265,5 @@ def is_stale(content_dir: str | Path, index_root: str | Path) -> bool:
     except (OSError, ValueError):
         return True
     return (meta.get("analyzer") != ANALYZER_VERSION
+            or meta.get("libraries") != installed_versions()
             or meta.get("fingerprint") != content_fingerprint(content_dir))

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from whoosh import query as wq
 
 from search.content import Entry
-from search.dismax import Bonus, FieldMax
+from search.dismax import Bonus, Excluding, FieldMax
 from search.ranking import rank
 from search.service import Snapshot
 from search.snippets import make_snippet
@@ -161,7 +161,7 @@ def _synonym_map(snapshot: Snapshot) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {}
     for group in snapshot.vocab.synonyms:
         for member in group:
-            stems = _terms(snapshot.ix.schema, "body", member)
+            stems = _terms(snapshot.schema, "body", member)
             if len(stems) == 1:
                 others = tuple(m for m in group if m != member)
                 found[stems[0]] = tuple(dict.fromkeys(found.get(stems[0], ()) + others))
@@ -235,11 +235,14 @@ def build_query(schema: Any, parsed: ParsedQuery, splitter: Any = None,
         nearby = _phrase_query(schema, parsed.words, fields=NEARBY_BOOSTS, kind=Bonus)
         if nearby is not None:
             clauses.append(nearby)
-    # The coordination bonus (scale) is what ranks entries matching more of the words first.
-    positive = clauses[0] if len(clauses) == 1 else wq.Or(clauses, scale=0.95)
+    # Entries matching more of the words rank first because their clauses' scores add up.
+    # Whoosh's coordination factor (`Or(scale=…)`) is not used: over the ~30 terms a query
+    # expands to, its bonus is < 0.002 beside scores of 5–30; it only swaps near-ties
+    # (scripts/coordination.py: nDCG@10 −0.001 on the development set, +0.004 held out).
+    positive = clauses[0] if len(clauses) == 1 else wq.Or(clauses)
     negatives = [q for q in (_word_query(schema, w, EXCLUDE_FIELDS) for w in parsed.excluded)
                  if q is not None]
-    return wq.AndNot(positive, wq.Or(negatives)) if negatives else positive
+    return Excluding(positive, wq.Or(negatives)) if negatives else positive
 
 
 def merge_filters(*sources: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
@@ -284,7 +287,7 @@ def search(snapshot: Snapshot, request: SearchRequest) -> dict[str, Any]:
     """Run a search and return plain data: hits with snippets, facet counts, paging, suggestion."""
     parsed = parse_query(request.q)
     filters = merge_filters(request.filters, parsed.filters)
-    schema = snapshot.ix.schema
+    schema = snapshot.schema
     scoring = build_query(schema, parsed, snapshot.splitter, synonym_map(snapshot))
     browse = scoring is None
     every = request.page_size == 0
@@ -377,7 +380,7 @@ def suggest(snapshot: Snapshot, parsed: ParsedQuery, text: str,
     corrected = text
     for word, better in replacements.items():
         corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", better, corrected)
-    better_query = build_query(snapshot.ix.schema, parse_query(corrected))
+    better_query = build_query(snapshot.schema, parse_query(corrected))
     if better_query is None:
         return None
     count = len(rank(better_query, snapshot.postings, allowed=allowed))

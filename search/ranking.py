@@ -3,15 +3,18 @@
 Whoosh runs a query document by document through a tree of Python matchers, paying a few
 microseconds per posting at every level of the tree: fine for 165 entries, over a second for
 16 500. Here the same query tree is evaluated term-at-a-time: each (field, term) posting list is
-read once per generation into a dict of BM25F scores (`impacts`), and the query's operators
-combine those dicts. Scores are Whoosh's BM25F, with two deliberate differences noted at
-`_field_max` and `_sum`.
+read once per generation into a dict of BM25F scores (`Postings`), and the query's operators
+combine those dicts.
+
+The contract, tested over the judged queries and generated ones: for every query tree the
+query stage builds (terms, phrases, `FieldMax`, `Or`, `And`, `AndNot`), `rank` returns the same
+entries with the same scores (to 1e-9) as Whoosh's own matchers through `searcher.search`.
 """
 
 from __future__ import annotations
 
 import heapq
-import math
+import logging
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -20,99 +23,109 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
+from search.compatibility import INDEX_READ_ERRORS
 from search.dismax import Bonus
+
+log = logging.getLogger(__name__)
 
 Key = tuple[str, bytes]
 Scores = dict[int, float]
-# Posting lists kept per generation before the least recently used are dropped; one list is a
-# (field, term) pair. The judged queries need ~1 000; the bound keeps a 100× corpus in memory.
+EMPTY: Scores = {}
+# Posting lists kept per generation before the least recently used are dropped (the setting
+# POSTING_LIST_CACHE); one list is a (field, term) pair. The judged queries need ~1 000; the
+# bound keeps a 100× corpus in memory. A query never depends on the cache: it holds its own
+# references to the lists it needs (`Lists`), so an eviction cannot take a list from under it.
 MAX_LISTS = 6000
 
 
 class Postings:
     """BM25F impacts and positions of one index generation, read from the index on first use.
 
-    One reader stays open for the generation's lifetime, used under a lock: opening a Whoosh
+    One searcher stays open for the generation's lifetime, used under a lock: opening a Whoosh
     reader copies the segment's posting file into memory, ~30 ms at 100× the corpus, so one per
     request would cost more than the search.
     """
 
-    def __init__(self, weighting: Any, open_reader: Callable[[], Any],
-                 on_error: Callable[[Exception], Exception]):
+    def __init__(self, weighting: Any, open_searcher: Callable[[], Any],
+                 on_error: Callable[[Exception], Exception], max_lists: int = MAX_LISTS,
+                 read_blocks: bool = True):
         self.weighting = weighting
-        self.open_reader = open_reader
+        self.open_searcher = open_searcher
         self.on_error = on_error  # turns a read failure into the exception the caller raises
-        self._reader: Any = None
+        self.max_lists = max(1, int(max_lists))
+        self.read_blocks = read_blocks  # False: posting by posting, through the public matcher API
+        self._searcher: Any = None
         self._impacts: OrderedDict[Key, Scores] = OrderedDict()
         self._positions: OrderedDict[Key, Positions] = OrderedDict()
         self._lengths: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
-    def load(self, impacts: Iterable[Key] = (), positions: Iterable[Key] = ()) -> None:
-        """Read whatever lists are not held yet."""
-        need_impacts = [k for k in dict.fromkeys(impacts) if k not in self._impacts]
-        need_positions = [k for k in dict.fromkeys(positions) if k not in self._positions]
-        if not need_impacts and not need_positions:
-            for key in impacts:
-                self._touch(self._impacts, key)
-            return
-        with self._reading() as reader:
-            for key in need_impacts:
-                if key not in self._impacts:
-                    self._store(self._impacts, key, self._read_impacts(reader, *key))
-            for key in need_positions:
-                if key not in self._positions:
-                    self._store(self._positions, key, self._read_positions(reader, *key))
+    def fetch(self, keys: Iterable[Key]) -> "Lists":
+        """The impacts of every list a query needs, read where not held; the query keeps them."""
+        return Lists(self, self._get(self._impacts, keys, self._read_impacts))
+
+    def fetch_positions(self, keys: Iterable[Key]) -> dict[Key, "Positions"]:
+        """The positions of each list, read where not held."""
+        return self._get(self._positions, keys, self._read_positions)
+
+    def _get(self, cache: OrderedDict, keys: Iterable[Key],
+             read: Callable[[Any, str, bytes], Any]) -> dict[Key, Any]:
+        found: dict[Key, Any] = {}
+        missing = []
+        for key in dict.fromkeys(keys):
+            held = cache.get(key)
+            if held is None:
+                missing.append(key)
+            else:
+                found[key] = held
+                cache.move_to_end(key)
+        if missing:
+            with self._reading() as searcher:
+                for key in missing:
+                    held = cache.get(key)  # another thread may have read it meanwhile
+                    if held is None:
+                        held = read(searcher, *key)
+                        cache[key] = held
+                        while len(cache) > self.max_lists:
+                            cache.popitem(last=False)
+                    found[key] = held
+        return found
 
     def open(self) -> None:
-        """Open the reader and read every field's document lengths, before the first query.
+        """Open the searcher and read every field's document lengths, before the first query.
 
         At 100× the corpus that takes ~0.3 s, which the first query would otherwise pay.
         """
-        with self._reading() as reader:
+        with self._reading() as searcher:
+            reader = searcher.reader()
             for fieldname, field_type in reader.schema.items():
                 if field_type.scorable:
                     self._field_lengths(reader, fieldname)
 
     @contextmanager
     def _reading(self) -> Iterator[Any]:
-        """The generation's reader, one thread at a time; a failure drops it and is reported."""
+        """The generation's searcher, one thread at a time; a read failure drops it and is reported."""
         with self._lock:
             try:
-                if self._reader is None:
-                    self._reader = self.open_reader()
-                yield self._reader
-            except Exception as exc:  # a damaged or vanished index: never reuse this reader
+                if self._searcher is None:
+                    self._searcher = self.open_searcher()
+                yield self._searcher
+            except INDEX_READ_ERRORS as exc:  # a damaged or vanished index: never reuse it
                 self.close()
                 raise self.on_error(exc) from exc
 
     def close(self) -> None:
-        """Close the reader (lists already read stay usable)."""
-        reader, self._reader = self._reader, None
-        if reader is not None:
+        """Close the searcher (lists already read stay usable)."""
+        searcher, self._searcher = self._searcher, None
+        if searcher is not None:
             try:
-                reader.close()
-            except Exception:  # closing a reader over damaged files may fail too
-                pass
+                searcher.close()
+            except INDEX_READ_ERRORS:  # closing a reader over damaged files may fail too
+                log.warning("closing the searcher of a damaged index failed", exc_info=True)
 
-    def impacts(self, key: Key) -> Scores:
-        """The BM25F score of every entry containing the term in the field (load first)."""
-        return self._impacts.get(key, {})
-
-    def positions(self, key: Key) -> Positions:
-        """The positions of the term in each entry containing it (load first)."""
-        return self._positions.get(key) or Positions({})
-
-    @staticmethod
-    def _touch(cache: OrderedDict, key: Key) -> None:
-        if key in cache:
-            cache.move_to_end(key)
-
-    @staticmethod
-    def _store(cache: OrderedDict, key: Key, value: Any) -> None:
-        cache[key] = value
-        while len(cache) > MAX_LISTS:
-            cache.popitem(last=False)
+    def held(self) -> tuple[int, int]:
+        """How many impact and position lists the cache holds."""
+        return len(self._impacts), len(self._positions)
 
     def _field_lengths(self, reader: Any, fieldname: str) -> list[float]:
         lengths = self._lengths.get(fieldname)
@@ -123,54 +136,75 @@ class Postings:
             self._lengths[fieldname] = lengths
         return lengths
 
-    def _read_impacts(self, reader: Any, fieldname: str, text: bytes) -> Scores:
+    def _read_impacts(self, searcher: Any, fieldname: str, text: bytes) -> Scores:
+        reader = searcher.reader()
         if (fieldname, text) not in reader:
             return {}
-        count = reader.doc_count_all()
-        # BM25F exactly as whoosh.scoring computes it: same idf, B per field, K1 and lengths.
-        idf = math.log(count / (reader.doc_frequency(fieldname, text) + 1)) + 1
-        avg = (reader.field_length(fieldname) / (count or 1)) or 1
-        b = self.weighting._field_B.get(fieldname, self.weighting.B)
-        k1 = self.weighting.K1
+        # BM25F as Whoosh scores it: its own scorer gives the idf, average length, B and K1.
+        scorer = self.weighting.scorer(searcher, fieldname, text)
+        idf, k1, b = scorer.idf, scorer.K1, scorer.B
         lengths = self._field_lengths(reader, fieldname)
         norm = k1 * (1 - b)
-        slope = k1 * b / avg
+        slope = k1 * b / scorer.avgfl
         scores: Scores = {}
-        for ids, weights, _ in _blocks(reader.postings(fieldname, text)):
+        for ids, weights, _ in self._blocks(reader.postings(fieldname, text)):
             for docnum, tf in zip(ids, weights):
                 scores[docnum] = idf * (tf * (k1 + 1)) / (tf + norm + slope * lengths[docnum])
         return scores
 
-    @staticmethod
-    def _read_positions(reader: Any, fieldname: str, text: bytes) -> Positions:
+    def _read_positions(self, searcher: Any, fieldname: str, text: bytes) -> "Positions":
+        reader = searcher.reader()
         if (fieldname, text) not in reader:
             return Positions({})
         matcher = reader.postings(fieldname, text)
         encoded: dict[int, bytes] = {}  # decoded only for the entries a phrase has to check
-        for ids, _, values in _blocks(matcher, values=True):
+        for ids, _, values in self._blocks(matcher, values=True):
             encoded.update(zip(ids, values))
         return Positions(encoded, matcher.format.decoder("positions"))
 
+    def _blocks(self, matcher: Any, values: bool = False
+                ) -> Iterator[tuple[Sequence[int], Sequence[float], Sequence[Any]]]:
+        """A posting list as (ids, weights, values), a block at a time where the codec allows.
 
-def _blocks(matcher: Any, values: bool = False) -> Iterator[tuple[Sequence[int], Sequence[float], Sequence[Any]]]:
-    """A posting list as (ids, weights, values) a block at a time.
-
-    Whoosh's per-posting calls (id, weight, next) cost more than the scoring; its whoosh3 leaf
-    matcher decodes a whole block at once, so read those blocks directly (whoosh3 is pinned;
-    any other matcher is read posting by posting).
-    """
-    if isinstance(matcher, W3LeafMatcher):
+        Whoosh's public per-posting calls (id, weight, next) cost more than the scoring, and no
+        public call reads a block; whoosh3's leaf matcher decodes a whole block at once, so its
+        block methods are read directly. That is private API: whoosh3 is pinned exactly and
+        checked at start-up (search.compatibility), and the tests run both paths.
+        """
+        if self.read_blocks and isinstance(matcher, W3LeafMatcher):
+            while matcher.is_active():
+                matcher._read_ids()
+                matcher._read_weights()
+                if values:
+                    matcher._read_values()
+                yield matcher._ids, matcher._weights, matcher._values if values else ()
+                matcher._next_block()
+            return
         while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            if values:
-                matcher._read_values()
-            yield matcher._ids, matcher._weights, matcher._values if values else ()
-            matcher._next_block()
-        return
-    while matcher.is_active():
-        yield (matcher.id(),), (matcher.weight(),), (matcher.value(),) if values else ()
-        matcher.next()
+            yield (matcher.id(),), (matcher.weight(),), (matcher.value(),) if values else ()
+            matcher.next()
+
+
+class Lists:
+    """The posting lists one query scores with, held for the query's whole evaluation."""
+
+    __slots__ = ("postings", "impacts", "positions")
+
+    def __init__(self, postings: Postings, impacts: dict[Key, Scores]):
+        self.postings = postings
+        self.impacts = impacts
+        self.positions: dict[Key, Positions] = {}
+
+    def scores(self, key: Key) -> Scores:
+        """The BM25F score of every entry containing the term in the field."""
+        return self.impacts.get(key, EMPTY)
+
+    def positions_of(self, keys: list[Key]) -> list["Positions"]:
+        """Where each term stands in each entry, read on first need."""
+        missing = [k for k in keys if k not in self.positions]
+        if missing:
+            self.positions.update(self.postings.fetch_positions(missing))
+        return [self.positions[k] for k in keys]
 
 
 class Positions:
@@ -216,20 +250,22 @@ def needed(q: Any) -> list[Key]:
     return impacts
 
 
-def evaluate(q: Any, postings: Postings, only: set[int] | None = None, loose: bool = False) -> Scores:
-    """Score every entry the query matches; its impacts must be loaded (phrases read positions).
+def evaluate(q: Any, lists: Lists, only: set[int] | None = None, loose: bool = False) -> Scores:
+    """Score every entry the query matches, from the query's lists (phrases read positions).
 
     `only` limits phrase checks to those entries; `loose` skips them (every entry with all the
     words counts), which gives an upper bound of the phrase's score.
     """
     def sub(node: Any) -> Scores:
-        return evaluate(node, postings, only, loose)
+        return evaluate(node, lists, only, loose)
 
     if isinstance(q, wq.Term):  # the cached list itself when unboosted: combiners copy, never change
-        return _scaled(postings.impacts(_key(q)), q.boost)
+        return _scaled(lists.scores(_key(q)), q.boost)
     if isinstance(q, wq.Phrase):
-        return _phrase(q, postings, only, loose)
+        return _phrase(q, lists, only, loose)
     if isinstance(q, wq.DisjunctionMax):
+        if len(q.subqueries) == 1:  # Whoosh uses a lone subquery's matcher as it is
+            return sub(q.subqueries[0])
         return _field_max([sub(s) for s in q.subqueries], q.tiebreak, q.boost)
     if isinstance(q, wq.AndNot):
         excluded = sub(q.b)
@@ -239,6 +275,8 @@ def evaluate(q: Any, postings: Postings, only: set[int] | None = None, loose: bo
         common = set(parts[0]).intersection(*parts[1:]) if parts else set()
         return {d: sum(p[d] for p in parts) * q.boost for d in common}
     if isinstance(q, wq.Or):
+        if len(q.subqueries) == 1:
+            return sub(q.subqueries[0])
         return _sum([sub(s) for s in q.subqueries], q.boost)
     if q is wq.NullQuery:
         return {}
@@ -246,11 +284,9 @@ def evaluate(q: Any, postings: Postings, only: set[int] | None = None, loose: bo
 
 
 def _field_max(parts: list[Scores], tiebreak: float, boost: float = 1.0) -> Scores:
-    """Best sub-score plus tiebreak × the others.
+    """Best sub-score plus tiebreak × the others, as `search.dismax.FieldMaxMatcher` scores.
 
-    Whoosh nests binary matchers, so with three or more fields its tiebreak applies to partial
-    maxima; this is the flat formula the FieldMax query documents. The longest list is copied
-    (in C) and only the shorter ones are walked in Python.
+    The longest list is copied (in C) and only the shorter ones are walked in Python.
     """
     parts = sorted((p for p in parts if p), key=len, reverse=True)
     if not parts:
@@ -274,12 +310,7 @@ def _field_max(parts: list[Scores], tiebreak: float, boost: float = 1.0) -> Scor
 
 
 def _sum(parts: list[Scores], boost: float = 1.0) -> Scores:
-    """Sum of the clauses' scores.
-
-    Whoosh's coordination bonus (`Or(scale=…)`) adds (matching − 1) / (terms − scale)² per
-    matching term; over the ~30 terms a query expands to, that is < 0.002 beside scores of 5–30,
-    so summing is the same ranking (entries matching more words already score more).
-    """
+    """Sum of the clauses' scores: Whoosh's `Or` (the query stage sets no coordination `scale`)."""
     parts = sorted((p for p in parts if p), key=len, reverse=True)
     if not parts:
         return {}
@@ -294,11 +325,11 @@ def _scaled(scores: Scores, boost: float) -> Scores:
     return {d: s * boost for d, s in scores.items()} if boost != 1.0 else scores
 
 
-def _phrase(q: wq.Phrase, postings: Postings, only: set[int] | None = None,
+def _phrase(q: wq.Phrase, lists: Lists, only: set[int] | None = None,
             loose: bool = False) -> Scores:
     """Entries where the words stand next to each other; scored as Whoosh does, by their sum."""
     keys = _phrase_keys(q)
-    impacts = [postings.impacts(k) for k in keys]
+    impacts = [lists.scores(k) for k in keys]
     if not impacts or any(not i for i in impacts):
         return {}
     smallest = min(impacts, key=len)
@@ -310,8 +341,7 @@ def _phrase(q: wq.Phrase, postings: Postings, only: set[int] | None = None,
     if not candidates:
         return {}
     # Most phrases of a query have no entry with all their words; only the others read positions.
-    postings.load(positions=keys)
-    positions = [postings.positions(k) for k in keys]
+    positions = lists.positions_of(keys)
     found: Scores = {}
     for docnum in candidates:
         starts: Iterable[int] = positions[0][docnum]
@@ -327,15 +357,15 @@ def _phrase(q: wq.Phrase, postings: Postings, only: set[int] | None = None,
 
 def rank(q: Any, postings: Postings, top: int | None = None,
          allowed: set[int] | None = None) -> Scores:
-    """Load what a query needs and score every entry it matches (and `allowed` lets through).
+    """Score every entry a query matches (and `allowed` lets through).
 
     With `top`, a Bonus clause's phrases are checked only for entries that could reach the
     first `top` with it; the others keep their score without the bonus (they are not shown).
     """
-    postings.load(needed(q))
+    lists = postings.fetch(needed(q))
     base, bonus = _split_bonus(q)
-    scores = evaluate(base, postings) if base is not None else {}
-    if isinstance(q, wq.Term):
+    scores = evaluate(base, lists) if base is not None else {}
+    if any(scores is held for held in lists.impacts.values()):
         scores = dict(scores)  # never hand out a cached list
     if allowed is not None:
         scores = {d: s for d, s in scores.items() if d in allowed}
@@ -345,10 +375,10 @@ def rank(q: Any, postings: Postings, top: int | None = None,
     if top is not None and top < len(scores):
         # Bonuses only add, so the top-th base score is a floor for the final top-th score.
         floor = heapq.nlargest(top, scores.values())[-1]
-        ceiling = evaluate(bonus, postings, loose=True)
+        ceiling = evaluate(bonus, lists, loose=True)
         candidates = {d for d, extra in ceiling.items()
                       if d in scores and scores[d] + extra >= floor}
-    for docnum, extra in evaluate(bonus, postings, only=candidates).items():
+    for docnum, extra in evaluate(bonus, lists, only=candidates).items():
         if docnum in scores:
             scores[docnum] += extra
     return scores
@@ -363,5 +393,5 @@ def _split_bonus(q: Any) -> tuple[Any, Any]:
     bonus = wq.Or([c for c in inner.subqueries if isinstance(c, Bonus)], boost=inner.boost)
     base = wq.Or(rest, boost=inner.boost) if rest else None
     if base is not None and isinstance(q, wq.AndNot):
-        base = wq.AndNot(base, q.b)
+        base = type(q)(base, q.b)
     return base, bonus

@@ -11,12 +11,12 @@ from typing import Any, Callable, Mapping
 
 from whoosh import scoring
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC, FileIndex
 
+from search.compatibility import INDEX_READ_ERRORS, check_pinned_versions
 from search.content import ContentError, Entry, Vocabulary
-from search.index import (build_from_content, current_generation, is_stale, read_meta,
-                          read_splitter)
-from search.ranking import Postings
+from search.index import (build_from_content, current_generation, read_meta, read_splitter,
+                          rebuild_if_stale)
+from search.ranking import MAX_LISTS, Postings
 
 log = logging.getLogger(__name__)
 
@@ -27,23 +27,13 @@ RETRY_SECONDS = 10.0
 FACETS = ("kind", "region", "source", "theme")  # how often a worker without a usable index tries to build one
 
 
-class FrozenIndex(FileIndex):
-    """A generation opened read-only, its table of contents read once.
+def open_generation(directory: str | Path) -> Any:
+    """Open a generation's Whoosh index read-only, without memory-mapping its files.
 
-    Whoosh's FileIndex re-reads and unpickles the TOC file on every `ix.schema` access and
-    every searcher; a generation is never written after its build, so one read is enough (the
-    query service reads `ix.schema` once per hit, which made this ~30 % of a search's time).
+    No mmap: a file changed under a running worker then fails a read (answered 503) instead of
+    faulting the process, and Whoosh copies mapped files into memory anyway.
     """
-
-    def __init__(self, directory: str | Path):
-        # No mmap: a file changed under a running worker then fails a read (answered 503)
-        # instead of faulting the process, and Whoosh copies mapped files into memory anyway.
-        super().__init__(FileStorage(str(directory), supports_mmap=False, readonly=True))
-        self._toc = TOC.read(self.storage, self.indexname)
-
-    def _read_toc(self) -> TOC:
-        toc = self._toc  # a copy of the segment list: Whoosh's reader may extend the one it gets
-        return TOC(toc.schema, list(toc.segments), toc.generation, toc.version, toc.release)
+    return FileStorage(str(directory), supports_mmap=False, readonly=True).open_index()
 
 
 class IndexUnavailable(Exception):
@@ -57,6 +47,9 @@ class Snapshot:
     name: str
     ix: Any
     vocab: Vocabulary
+    # Read once: Whoosh's FileIndex reads and unpickles its table of contents on every
+    # `ix.schema`, which was ~30 % of a search's time when read per hit.
+    schema: Any
     entries: dict[str, Entry]
     meta: dict[str, Any] = field(default_factory=dict)
     splitter: Any = None  # CompoundSplitter over the corpus words, for splitting query words
@@ -70,9 +63,10 @@ class Snapshot:
     # Results that depend only on the generation (synonyms, speller, related entries, hit
     # headings), filled through `remember`.
     memo: dict[Any, Any] = field(default_factory=dict, init=False)
+    max_lists: int = MAX_LISTS
 
     def __post_init__(self) -> None:
-        self.postings = Postings(WEIGHTING, self.ix.reader, self._read_failed)
+        self.postings = Postings(WEIGHTING, self.searcher, self._read_failed, self.max_lists)
         found: dict[str, dict[str, set[int]]] = {name: {} for name in FACETS}
         for docnum, entry in self.by_docnum.items():
             for name, values in (("kind", (entry.kind,)), ("region", (entry.region,)),
@@ -99,7 +93,7 @@ class Snapshot:
         """Open a searcher on this generation (spelling, more-like-this); the caller closes it."""
         try:
             return self.ix.searcher(weighting=WEIGHTING)
-        except Exception as exc:  # damaged or deleted under a running app: answer 503, not 500
+        except INDEX_READ_ERRORS as exc:  # damaged or deleted under a running app: answer 503
             raise self._read_failed(exc) from exc
 
     def _read_failed(self, exc: Exception) -> Exception:
@@ -128,10 +122,13 @@ def _read_entries(ix: Any) -> tuple[dict[str, Entry], dict[int, Entry]]:
 class KnowledgeBase:
     """Serves the current index generation; notices switches and rebuilds stale content."""
 
-    def __init__(self, content_dir: str | Path, index_dir: str | Path, auto_rebuild: bool = True):
+    def __init__(self, content_dir: str | Path, index_dir: str | Path, auto_rebuild: bool = True,
+                 max_lists: int = MAX_LISTS):
+        self.versions = check_pinned_versions()  # refuse to start on other library versions
         self.content_dir = Path(content_dir)
         self.index_dir = Path(index_dir)
         self.auto_rebuild = auto_rebuild
+        self.max_lists = max_lists
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._checked = False
@@ -141,7 +138,8 @@ class KnowledgeBase:
     def from_config(cls, config: Mapping[str, Any], instance_path: str) -> "KnowledgeBase":
         """Create the knowledge base an app's configuration describes."""
         index_dir = config.get("INDEX_DIR") or Path(instance_path) / "index"
-        return cls(config["CONTENT_DIR"], index_dir, bool(config.get("AUTO_REBUILD", True)))
+        return cls(config["CONTENT_DIR"], index_dir, bool(config.get("AUTO_REBUILD", True)),
+                   int(config.get("POSTING_LIST_CACHE") or MAX_LISTS))
 
     def rebuild(self) -> Path:
         """Build a new generation from the content (raises ContentError, index untouched)."""
@@ -149,11 +147,13 @@ class KnowledgeBase:
 
     def _rebuild_if_stale(self) -> None:
         try:
-            if is_stale(self.content_dir, self.index_dir):
+            # Several workers may start at once on stale content: the first builds, and the
+            # others find the index fresh once they hold the build lock.
+            if rebuild_if_stale(self.content_dir, self.index_dir) is not None:
                 self._last_attempt = time.monotonic()
-                log.info("content is newer than the index: rebuilding")
-                self.rebuild()
+                log.info("content was newer than the index: rebuilt")
         except ContentError as exc:
+            self._last_attempt = time.monotonic()
             log.error("content has errors; serving the previous index:\n%s", exc)
 
     def snapshot(self) -> Snapshot:
@@ -184,28 +184,28 @@ class KnowledgeBase:
                 self._snapshot = self._open(generation)
             return self._snapshot
 
-    @staticmethod
-    def _load(generation: Path) -> Snapshot:
-        ix = FrozenIndex(generation)
+    def _load(self, generation: Path) -> Snapshot:
+        ix = open_generation(generation)
         meta = read_meta(generation)
         entries, by_docnum = _read_entries(ix)
-        snapshot = Snapshot(name=generation.name, ix=ix, vocab=Vocabulary.from_dict(meta["vocabulary"]),
-                            entries=entries, meta=meta, splitter=read_splitter(generation),
-                            by_docnum=by_docnum)
+        snapshot = Snapshot(name=generation.name, ix=ix, schema=ix.schema,
+                            vocab=Vocabulary.from_dict(meta["vocabulary"]), entries=entries,
+                            meta=meta, splitter=read_splitter(generation), by_docnum=by_docnum,
+                            max_lists=self.max_lists)
         snapshot.postings.open()
         return snapshot
 
     def _open(self, generation: Path) -> Snapshot:
         try:
             return self._load(generation)
-        except Exception as exc:  # a damaged generation: any error opening it means unusable
+        except (*INDEX_READ_ERRORS, IndexUnavailable) as exc:  # a damaged generation
             log.error("index %s cannot be opened: %s", generation, exc)
             if self.auto_rebuild and time.monotonic() - self._last_attempt > RETRY_SECONDS:
                 self._last_attempt = time.monotonic()
                 try:
                     fresh = self.rebuild()
                     return self._load(fresh)
-                except Exception as again:
+                except (*INDEX_READ_ERRORS, IndexUnavailable, ContentError) as again:
                     log.error("rebuilding the index failed: %s", again)
             raise IndexUnavailable(f"the search index cannot be opened: {exc}") from exc
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 
 def get_json(client, url, status=200):
@@ -110,3 +111,44 @@ def test_every_page_has_a_json_twin(app):
     rules = {rule.rule for rule in app.url_map.iter_rules()}
     for html_page, twin in pages.items():
         assert html_page in rules and twin in rules
+
+
+def judged_and_generated_queries(count: int = 200) -> list[str]:
+    """The judged queries and `count` generated ones (two to four words from the entries)."""
+    import random
+    from pathlib import Path
+
+    import yaml
+
+    from tests.conftest import REAL_CONTENT
+
+    here = Path(__file__).parent / "relevance"
+    judged = [q["q"] for name in ("queries", "heldout")
+              for q in yaml.safe_load((here / f"{name}.yaml").read_text(encoding="utf-8"))]
+    words = sorted({w for path in REAL_CONTENT.glob("*/*.md") if path.parent.name != "sources"
+                    for w in re.findall(r"[^\W\d_]{4,}", path.read_text(encoding="utf-8"))})
+    rng = random.Random(12)
+    generated = [" ".join(rng.sample(words, rng.randint(2, 4))) for _ in range(count)]
+    return judged + generated
+
+
+def test_a_two_list_cache_gives_the_same_results_through_the_api(real_app, tmp_path):
+    """POSTING_LIST_CACHE = 2 must change nothing a user sees, only what a worker keeps."""
+    from app import create_app
+
+    kb = real_app.extensions["kb"]
+    tiny = create_app({"TESTING": True, "CONTENT_DIR": str(kb.content_dir),
+                       "INDEX_DIR": str(kb.index_dir), "AUTO_REBUILD": False,
+                       "POSTING_LIST_CACHE": 2, "PAGE_CACHE_PAGES": 0})
+    default, small = real_app.test_client(), tiny.test_client()
+    compared = 0
+    for q in judged_and_generated_queries():
+        url = "/api/search?" + urlencode({"q": q, "page_size": 100})
+        expected, found = default.get(url).get_json(), small.get(url).get_json()
+        assert found["total"] == expected["total"], q
+        assert [(h["id"], h["score"]) for h in found["hits"]] == \
+            [(h["id"], h["score"]) for h in expected["hits"]], q
+        compared += expected["total"] > 0
+    assert compared > 150
+    impacts, positions = tiny.extensions["kb"].snapshot().postings.held()
+    assert impacts <= 2 and positions <= 2

@@ -171,3 +171,45 @@ def test_deleted_index_directory_is_rebuilt_by_a_running_app(content_dir, tmp_pa
     kb._last_attempt = float("-inf")  # as if the retry interval had passed
     assert "demo-2024-1-1" in hit_ids(kb, "riskkapital")
     assert kb.snapshot().name != first
+
+
+def test_each_generation_records_the_library_versions(content_dir, tmp_path):
+    from search.compatibility import PINNED
+
+    generation = build_from_content(content_dir, tmp_path / "index")
+    assert read_meta(generation)["libraries"] == PINNED
+
+
+def test_another_library_version_marks_the_index_stale(content_dir, tmp_path, monkeypatch):
+    root = tmp_path / "index"
+    build_from_content(content_dir, root)
+    assert not is_stale(content_dir, root)
+    monkeypatch.setattr("search.index.installed_versions",
+                        lambda: {"whoosh3": "3.54.0", "PyStemmer": "3.2.0"})
+    assert is_stale(content_dir, root)
+
+
+def _start_worker(content_dir: str, index_dir: str, start_at: float) -> str:
+    """A worker process: wait for the common start, then open the knowledge base."""
+    import time
+
+    while time.time() < start_at:
+        time.sleep(0.001)
+    return KnowledgeBase(content_dir, index_dir).snapshot().name
+
+
+def test_four_workers_starting_on_stale_content_build_one_generation(content_dir, tmp_path):
+    import multiprocessing
+    import time
+
+    root = tmp_path / "index"
+    before = build_from_content(content_dir, root)
+    path = content_dir / "demo-2024" / "demo-2024-2-1.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nTillägg.\n", encoding="utf-8")
+    assert is_stale(content_dir, root)
+    start_at = time.time() + 1.0
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        names = pool.starmap(_start_worker, [(str(content_dir), str(root), start_at)] * 4)
+    generations = sorted(p.name for p in root.glob("gen-*"))
+    assert len(set(names)) == 1 and names[0] != before.name
+    assert generations == sorted([before.name, names[0]])  # one new generation, not four

@@ -139,8 +139,15 @@ def test_security_headers_on_every_response(shared_client, url):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
-def test_security_headers_on_post_and_errors(shared_client):
-    assert shared_client.post("/sok").headers["X-Content-Type-Options"] == "nosniff"
+@pytest.mark.parametrize("method, url, status", [("post", "/sok", 405), ("get", "/finns-inte", 404),
+                                                  ("get", "/jamfor?tema=okant", 400)])
+def test_security_headers_on_post_and_errors(shared_client, method, url, status):
+    from web.security import HEADERS
+
+    response = getattr(shared_client, method)(url)
+    assert response.status_code == status
+    for name, value in HEADERS.items():
+        assert response.headers[name] == value, name
 
 
 def template_files() -> list[Path]:

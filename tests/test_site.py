@@ -349,26 +349,29 @@ def test_compare_with_a_query_without_words_says_so(client):
     assert not doc.find("table", cls="compare")
 
 
-def test_a_query_the_parser_cannot_read_is_searched_as_plain_words(client, monkeypatch):
-    import web.searching
-    original = web.searching.search
-    seen = []
-
-    def fragile(snapshot, request):
-        seen.append(request.q)
-        if '"' in request.q:
-            raise ValueError("parser gave up")
-        return original(snapshot, request)
-
-    monkeypatch.setattr(web.searching, "search", fragile)
-    doc = page(client, "/sok?q=%22riskkapital")
-    assert seen == ['"riskkapital', "riskkapital"]
-    assert doc.find("li", cls="hit").get("data-entry") == "demo-2024-1-1"
-
-
 def test_links_encode_their_parameters_as_urlencode_does():
     # with_query caches each encoded pair; the result must stay exactly urlencode's.
     pairs = [("q", "kliniska \"prövningar\" & a=b/c?+%"), ("region", "skane"), ("region", "å ä ö"),
              ("page", 2), ("q", "")]
     assert with_query("/sok", pairs) == "/sok?" + urlencode(pairs)
     assert with_query("/sok", []) == "/sok"
+
+
+def test_a_bug_in_search_is_a_500_logged_with_its_query(content_dir, tmp_path, monkeypatch, caplog):
+    """No retry hides a failure: the visitor gets the error page, the log gets the query."""
+    from app import create_app
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("injected bug")
+
+    monkeypatch.setattr("web.views.search", broken)
+    monkeypatch.setattr("web.api.search", broken)
+    app = create_app({"CONTENT_DIR": str(content_dir), "INDEX_DIR": str(tmp_path / "index")})
+    client = app.test_client()
+    page = client.get("/sok?q=kapital+%22tidig+fas%22")
+    assert page.status_code == 500 and "Något gick fel" in page.get_data(as_text=True)
+    assert "injected bug" not in page.get_data(as_text=True)
+    api = client.get("/api/search?q=-kapital")
+    assert api.status_code == 500 and api.get_json()["error"]["status"] == 500
+    assert "/sok?q=kapital+%22tidig+fas%22" in caplog.text and "/api/search?q=-kapital" in caplog.text
+    assert "RuntimeError: injected bug" in caplog.text

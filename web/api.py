@@ -8,12 +8,13 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 
 from search import overview
-from search.query import SearchRequest
+from search.compare import compare
+from search.query import SearchRequest, search
 from web import params
 from web.errors import BadParameter
 from web.i18n import current_lang
 from web.openapi import openapi_document
-from web.searching import detail_or_404, kb, run_compare, run_search
+from web.searching import detail_or_404, kb
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -42,7 +43,7 @@ def search_api():
     """Search: hits (with escaped HTML snippets), facet counts, paging and a suggestion."""
     state = params.search_state(request.args)
     size = params.integer(request.args, "page_size", current_app.config["PAGE_SIZE"], 1, 100)
-    result = run_search(kb().snapshot(), SearchRequest(q=state.q, filters=state.filters,
+    result = search(kb().snapshot(), SearchRequest(q=state.q, filters=state.filters,
                                                        page=state.page, page_size=size))
     return jsonify(result)
 
@@ -53,7 +54,7 @@ def compare_api():
     compare_request = params.compare_request(request.args)
     if not compare_request.has_topic:
         raise BadParameter("tema", "")
-    return jsonify(run_compare(kb().snapshot(), compare_request, current_lang()))
+    return jsonify(compare(kb().snapshot(), compare_request, current_lang()))
 
 
 @bp.get("/entries/<entry_id>")

@@ -66,7 +66,9 @@ def _index_unavailable(error: IndexUnavailable) -> Any:
 
 
 def _unexpected(error: Exception) -> Any:
-    log.error("unexpected error on %s", request.path, exc_info=getattr(error, "original_exception", error))
+    # The full path carries the query: the first thing needed to reproduce the bug.
+    log.error("unexpected error on %s", request.full_path,
+              exc_info=getattr(error, "original_exception", error))
     return error_response(500)
 
 

@@ -8,13 +8,14 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from search import export, overview
 from search.compare import MIN_RELATIVE_SCORE
-from search.query import SearchRequest
+from search.compare import compare
+from search.query import SearchRequest, search
 from web import params
 from web.errors import BadParameter
 from web.i18n import current_lang
 from web.markup import render_markdown
 from web.present import Labels, active_filters, facet_groups, hit_headings, pagination, with_query
-from web.searching import detail_or_404, kb, run_compare, run_search
+from web.searching import detail_or_404, kb
 
 bp = Blueprint("site", __name__)
 
@@ -76,11 +77,11 @@ def search_page(fmt: str | None = None):
     snap = kb().snapshot()
     lang = current_lang()
     if fmt:
-        result = run_search(snap, SearchRequest(q=state.q, filters=state.filters, page_size=0))
+        result = search(snap, SearchRequest(q=state.q, filters=state.filters, page_size=0))
         return download(export.to_csv(export.headers(lang),
                                       export.search_rows(result, snap.vocab, lang, base_url())),
                         fmt, "sokresultat")
-    result = run_search(snap, SearchRequest(q=state.q, filters=state.filters, page=state.page,
+    result = search(snap, SearchRequest(q=state.q, filters=state.filters, page=state.page,
                                             page_size=current_app.config["PAGE_SIZE"]))
     labels = Labels(snap.vocab, lang)
     path = url_for("site.search_page")
@@ -113,7 +114,7 @@ def compare_page(fmt: str | None = None):
     fmt = requested_format(fmt, ("csv", "xlsx", "md"))
     snap = kb().snapshot()
     lang = current_lang()
-    comparison = run_compare(snap, compare_request, lang) if compare_request.has_topic else None
+    comparison = compare(snap, compare_request, lang) if compare_request.has_topic else None
     if fmt:
         if comparison is None:
             raise BadParameter("tema", "")
