@@ -63,7 +63,7 @@ def _text_problems(content_dir: str, entries: list) -> list:
 def text_coverage_command(sources: tuple[str, ...], limit: int) -> None:
     """Per report text: the share of its prose that entries quote, and the unquoted blocks."""
     from search.content import load_content
-    from kb.content.texts import (NOT_PROSE, load_report_texts, load_unquoted, quoting,
+    from kb.content.texts import (load_report_texts, load_unquoted, prose_coverage, quoting,
                                   unquoted_path, unquoted_reasons)
 
     content_dir = current_app.config["CONTENT_DIR"]
@@ -75,21 +75,12 @@ def text_coverage_command(sources: tuple[str, ...], limit: int) -> None:
         quoted = quoting(text, [(e.id, e.body) for e in entries if e.source == slug])
         items, _ = load_unquoted(unquoted_path(content_dir, slug))
         reasons, _ = unquoted_reasons(text, items, "")
-        total = sum(quoted.words.values())
-        prose = sum(n for b, n in quoted.words.items() if reasons.get(b) not in NOT_PROSE)
-        covered = sum(quoted.covered_words.values())
-        listed = sum(quoted.words[b] - quoted.covered_words[b] for b in reasons)
-        click.echo(f"{slug}: {total} words, prose {prose}; quoted {covered} "
-                   f"({100 * covered / (prose or 1):.1f} % of prose), left out with a reason "
-                   f"{listed}")
-        open_blocks = [(quoted.words[b.number] - quoted.covered_words[b.number], b, s)
-                       for s in text.sections for b in s.blocks
-                       if b.number not in reasons
-                       and quoted.words[b.number] - quoted.covered_words[b.number] > 0]
-        open_blocks.sort(key=lambda item: -item[0])
-        click.echo(f"  unquoted without a reason: {sum(n for n, _, _ in open_blocks)} words in "
-                   f"{len(open_blocks)} blocks")
-        for words, block, section in open_blocks[:limit]:
+        found = prose_coverage(text, quoted, reasons)
+        click.echo(f"{slug}: {found.words} words, prose {found.prose}; quoted {found.quoted} "
+                   f"({100 * found.share:.1f} % of prose), left out with a reason {found.left_out}")
+        click.echo(f"  unquoted without a reason: {sum(n for n, _, _ in found.open_blocks)} words "
+                   f"in {len(found.open_blocks)} blocks")
+        for words, block, section in found.open_blocks[:limit]:
             click.echo(f"  {words:>5} w  line {block.line:<5} § {section.section[:30]:<30} "
                        f"p. {block.page or '–':<4} {block.plain[:90]}")
 

@@ -339,22 +339,34 @@ def block_units(block: Block) -> list[str]:
     return [n for n in (normalise(s) for s in sentences(block.plain)) if n]
 
 
+MIN_UNIT_WORDS = 4  # a shorter sentence counts as quoted only when its whole block is
+
+
 def quoting(text: ReportText, entries: Iterable[tuple[str, str]]) -> Quoting:
-    """Match entries (id, body) of the text's source against its blocks."""
+    """Match entries (id, body) of the text's source against its blocks.
+
+    A block's sentence (a table's row) is quoted by an entry whose body contains it as whole
+    words; sentences under MIN_UNIT_WORDS words ("Life science", "Diagnostik:") only when the
+    entry contains the whole block, since they occur anywhere.
+    """
     bodies = {entry_id: entry_paragraphs(body) for entry_id, body in entries}
-    joined = {entry_id: " ".join(paragraphs) for entry_id, paragraphs in bodies.items()}
+    joined = {entry_id: f" {' '.join(paragraphs)} " for entry_id, paragraphs in bodies.items()}
     blocks = text.blocks
-    whole = " ".join(normalise(b.plain) if b.kind != "table" else " ".join(block_units(b))
-                     for b in blocks)
+    whole = " " + " ".join(" ".join(block_units(b)) for b in blocks) + " "
     result = Quoting(text)
     for entry_id, paragraphs in bodies.items():
-        result.missing[entry_id] = [p for p in paragraphs if p not in whole]
+        result.missing[entry_id] = [p for p in paragraphs if f" {p} " not in whole]
     for block in blocks:
         units = block_units(block)
         result.words[block.number] = sum(len(u.split()) for u in units)
+        entire = f" {' '.join(units)} "
+        holders = [entry_id for entry_id, body in joined.items() if entire in body]
         covered, quoting_ids = 0, []
         for unit in units:
-            hits = [entry_id for entry_id, body in joined.items() if unit in body]
+            if len(unit.split()) < MIN_UNIT_WORDS:
+                hits = holders
+            else:
+                hits = [entry_id for entry_id, body in joined.items() if f" {unit} " in body]
             if hits:
                 covered += len(unit.split())
                 quoting_ids.extend(h for h in hits if h not in quoting_ids)
@@ -394,7 +406,8 @@ class Unquoted:
 
     reason: str
     section: str = ""  # every block of this section (as cited) …
-    starts: str = ""  # … or the block whose plain text starts so
+    starts: str = ""  # … or the blocks whose plain text starts so …
+    text: str = ""  # … or the blocks whose plain text is exactly this
     line: int = 0
 
 
@@ -426,10 +439,11 @@ def load_unquoted(path: Path) -> tuple[list[Unquoted], list[TextProblem]]:
                                                          f"{', '.join(REASONS)})"))
             continue
         section, starts = str(value.get("section") or ""), str(value.get("starts") or "")
-        if bool(section) == bool(starts):
-            problems.append(TextProblem(str(path), line, "give either section or starts"))
+        exact = str(value.get("text") or "")
+        if sum(map(bool, (section, starts, exact))) != 1:
+            problems.append(TextProblem(str(path), line, "give one of section, starts or text"))
             continue
-        items.append(Unquoted(reason, section, starts, line))
+        items.append(Unquoted(reason, section, starts, exact, line))
     return items, problems
 
 
@@ -441,14 +455,16 @@ def unquoted_reasons(text: ReportText, items: list[Unquoted], path: str) -> tupl
         matched = False
         for section in text.sections:
             for block in section.blocks:
-                if (item.section and section.section == item.section) or (
-                        item.starts and normalise(block.plain).startswith(normalise(item.starts))):
+                plain = normalise(block.plain)
+                if ((item.section and section.section == item.section)
+                        or (item.starts and plain.startswith(normalise(item.starts)))
+                        or (item.text and plain == normalise(item.text))):
                     reasons.setdefault(block.number, item.reason)
                     matched = True
         if not matched:
-            problems.append(TextProblem(path, item.line, "matches no block of the report text: "
-                                        + (f"section {item.section!r}" if item.section
-                                           else f"starts {item.starts!r}")))
+            what = (f"section {item.section!r}" if item.section else
+                    f"starts {item.starts!r}" if item.starts else f"text {item.text!r}")
+            problems.append(TextProblem(path, item.line, f"matches no block of the report text: {what}"))
     return reasons, problems
 
 
@@ -518,3 +534,35 @@ def shared_paragraphs(entries: Iterable[tuple[str, str, str]]) -> list[tuple[str
                 problems.append((path, line, f"paragraph also quoted by {', '.join(others)}: "
                                              f"“{paragraph[:60]}…” (one passage, one entry)"))
     return problems
+
+
+@dataclass(frozen=True)
+class ProseCoverage:
+    """How much of a report text's prose the entries quote, and what is left without a reason."""
+
+    source: str
+    words: int  # every block
+    prose: int  # blocks not left out as non-prose
+    quoted: int  # words of prose blocks that entries quote
+    left_out: int  # unquoted words of blocks a curator left out with a reason
+    open_blocks: tuple[tuple[int, Block, TextSection], ...]  # (unquoted words, block, section)
+
+    @property
+    def share(self) -> float:
+        return self.quoted / self.prose if self.prose else 1.0
+
+
+def prose_coverage(text: ReportText, quoted: Quoting, reasons: dict[int, str]) -> ProseCoverage:
+    """Measure the quoted share of the prose; list unquoted blocks without a reason, longest first."""
+    prose_blocks = [b for b in text.blocks if reasons.get(b.number) not in NOT_PROSE]
+    open_blocks = sorted(
+        ((quoted.words[b.number] - quoted.covered_words[b.number], b, s)
+         for s in text.sections for b in s.blocks
+         if b.number not in reasons and quoted.words[b.number] > quoted.covered_words[b.number]),
+        key=lambda item: (-item[0], item[1].number))
+    return ProseCoverage(
+        source=text.source, words=sum(quoted.words.values()),
+        prose=sum(quoted.words[b.number] for b in prose_blocks),
+        quoted=sum(quoted.covered_words[b.number] for b in prose_blocks),
+        left_out=sum(quoted.words[b] - quoted.covered_words[b] for b in reasons),
+        open_blocks=tuple(open_blocks))
