@@ -1,10 +1,9 @@
-"""App factory: wires configuration, the search layer and the site together."""
+"""App factory: wires configuration and the site together."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-import search
 import web
 from config import PROJECT_ROOT, Defaults
 
@@ -22,6 +21,5 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_prefixed_env("KB")
     else:
         app.config.from_mapping(test_config)
-    search.init_app(app)
     web.init_app(app)
     return app

@@ -12,7 +12,7 @@ from whoosh.analysis import LanguageAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import MultifieldParser, OrGroup
 
-from search.content import Entry
+from kb.content.model import Entry
 
 TEXT_FIELDS = ("title", "summary", "body", "title_en", "summary_en")
 

@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.baselines import Fts5  # noqa: E402
-from search.content import Entry, load_content  # noqa: E402
+from kb.content.model import Entry, load_content  # noqa: E402
 from search.index import build_index, read_source_texts  # noqa: E402
 from search.query import SearchRequest, search  # noqa: E402
-from search.service import KnowledgeBase  # noqa: E402
+from search.generations import KnowledgeBase  # noqa: E402
 
 CONTENT = ROOT / "content"
 QUERIES = [q["q"] for name in ("queries", "heldout")
@@ -99,7 +99,7 @@ def serving_memory(index_root: str, repeat: int) -> float:
     code = PEAK + f"""
 import sys
 sys.path.insert(0, {str(ROOT)!r})
-from search.service import KnowledgeBase
+from search.generations import KnowledgeBase
 from search.query import search, SearchRequest
 snap = KnowledgeBase({str(CONTENT)!r}, {index_root!r}, auto_rebuild=False).snapshot()
 for _ in range({repeat}):
@@ -112,7 +112,7 @@ print(peak_mb())
 
 
 def baseline_memory() -> float:
-    code = PEAK + ("import sys; sys.path.insert(0, %r); import search.query, search.service; "
+    code = PEAK + ("import sys; sys.path.insert(0, %r); import search.query, search.generations; "
                    "print(peak_mb())" % str(ROOT))
     return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                 check=True).stdout.strip())

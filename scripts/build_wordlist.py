@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search.cleaning import WORDLIST, prepare, words_of  # noqa: E402
+from kb.importing.cleaning import WORDLIST, prepare, words_of  # noqa: E402
 
 SOURCES = ("ostergotland-2026", "vastsverige-2026", "atmp-2023", "skane-2020")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search.cleaning import clean_text, load_lexicon, spaced_runs, word_changes  # noqa: E402
+from kb.importing.cleaning import clean_text, load_lexicon, spaced_runs, word_changes  # noqa: E402
 
 SOURCES = ROOT / "content" / "sources"
 

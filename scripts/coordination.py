@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from scripts.evaluate import K, load_queries, ndcg, recall  # noqa: E402
 from search.index import build_from_content  # noqa: E402
 from search.query import build_query, parse_query, synonym_map  # noqa: E402
-from search.service import KnowledgeBase  # noqa: E402
+from search.generations import KnowledgeBase  # noqa: E402
 
 
 def with_scale(q, scale):

@@ -21,7 +21,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from search.compatibility import installed_versions
 from search.analysis import (ANALYZER_VERSION, PROTECTED, CompoundSplitter, detect_acronyms,
                              english_analyzer, spelling_analyzer, swedish_analyzer)
-from search.content import Entry, Vocabulary, load_content
+from kb.content.model import Entry, Vocabulary, load_content
 
 log = logging.getLogger(__name__)
 

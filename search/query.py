@@ -11,10 +11,10 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from whoosh import query as wq
 
-from search.content import Entry
-from search.dismax import Bonus, Excluding, FieldMax
+from kb.content.model import Entry
+from search.whoosh_queries import Bonus, Excluding, FieldMax
 from search.ranking import rank
-from search.service import Snapshot
+from search.generations import Snapshot
 from search.snippets import make_snippet
 from search.spelling import Speller
 

@@ -24,7 +24,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
 from search.compatibility import INDEX_READ_ERRORS
-from search.dismax import Bonus
+from search.whoosh_queries import Bonus
 
 log = logging.getLogger(__name__)
 
@@ -284,7 +284,7 @@ def evaluate(q: Any, lists: Lists, only: set[int] | None = None, loose: bool = F
 
 
 def _field_max(parts: list[Scores], tiebreak: float, boost: float = 1.0) -> Scores:
-    """Best sub-score plus tiebreak × the others, as `search.dismax.FieldMaxMatcher` scores.
+    """Best sub-score plus tiebreak × the others, as `search.whoosh_queries.FieldMaxMatcher` scores.
 
     The longest list is copied (in C) and only the shorter ones are walked in Python.
     """

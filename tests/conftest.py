@@ -54,7 +54,7 @@ def real_index(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def real_snapshot(real_index):
     """The opened real index (entries, vocabulary, Whoosh index) for query tests."""
-    from search.service import KnowledgeBase
+    from search.generations import KnowledgeBase
 
     return KnowledgeBase(REAL_CONTENT, real_index, auto_rebuild=False).snapshot()
 

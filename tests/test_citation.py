@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from search.citation import entry_citation, format_citation, location
-from search.content import load_vocabulary
+from kb.reports.citation import entry_citation, format_citation, location
+from kb.content.model import load_vocabulary
 from tests.conftest import FIXTURE_CONTENT, REAL_CONTENT
 
 OSTERGOTLAND = {

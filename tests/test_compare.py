@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-import search.compare as compare_module
-from search.compare import (MIN_RELATIVE_SCORE, CompareError, CompareRequest, compare,
+import kb.reports.compare as compare_module
+from kb.reports.compare import (MIN_RELATIVE_SCORE, CompareError, CompareRequest, compare,
                             comparison_entries, text_matches)
-from search.content import load_content
-from search.overview import (heat_level, region_detail, regions_with_sources, source_detail,
+from kb.content.model import load_content
+from kb.reports.overview import (heat_level, region_detail, regions_with_sources, source_detail,
                              sources_by_region, theme_overview, theme_region_matrix)
 from tests.conftest import FIXTURE_CONTENT
 

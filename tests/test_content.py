@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from search.content import load_content, load_entries, parse_entry, load_vocabulary
+from kb.content.model import load_content, load_entries, parse_entry, load_vocabulary
 from tests.conftest import REAL_CONTENT
 
 GOOD = """---

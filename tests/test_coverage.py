@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from search.coverage import coverage
-from search.importer import import_report
+from kb.reports.coverage import coverage
+from kb.importing.drafts import import_report
 
 REAL = Path(__file__).resolve().parent.parent / "content"
 

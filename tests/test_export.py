@@ -8,8 +8,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from search.compare import CompareRequest, compare, comparison_entries
-from search.export import (COLUMNS, comparison_markdown, comparison_rows, comparison_xlsx,
+from kb.reports.compare import CompareRequest, compare, comparison_entries
+from kb.reports.export import (COLUMNS, comparison_markdown, comparison_rows, comparison_xlsx,
                            headers, md_escape, search_rows, to_csv, to_xlsx)
 from search.query import SearchRequest, search
 

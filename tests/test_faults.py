@@ -33,7 +33,7 @@ UNAVAILABLE = "Sökindexet är inte tillgängligt"
 @pytest.fixture
 def live(content_dir, tmp_path, monkeypatch):
     """A live server over a private copy of the fixture corpus; retries after 0.2 s, not 10 s."""
-    monkeypatch.setattr("search.service.RETRY_SECONDS", 0.2)
+    monkeypatch.setattr("search.generations.RETRY_SECONDS", 0.2)
     app = create_app({"TESTING": False, "CONTENT_DIR": str(content_dir),
                       "INDEX_DIR": str(tmp_path / "index")})
     app.extensions["kb"].snapshot()  # built before the first request

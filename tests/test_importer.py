@@ -13,11 +13,11 @@ import frontmatter
 import pytest
 
 from app import create_app
-from search.cleaning import mark_footnotes, mark_page_breaks, normalise_characters
-from search.content import ID_PATTERN, load_entries
-from search.importer import (Draft, ReportError, cited_by, existing_entries, import_report, is_residue,
+from kb.importing.cleaning import mark_footnotes, mark_page_breaks, normalise_characters
+from kb.content.model import ID_PATTERN, load_entries
+from kb.importing.drafts import (Draft, ReportError, cited_by, existing_entries, import_report, is_residue,
                              read_report, same_section)
-from search.sections import parse_toc
+from kb.importing.sections import parse_toc
 
 REAL = Path(__file__).resolve().parent.parent / "content"
 SOURCES = ("ostergotland-2026", "skane-2020", "vastsverige-2026", "atmp-2023", "sormland-2003")

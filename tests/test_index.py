@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from search.content import ContentError
+from kb.content.model import ContentError
 from search.index import (POINTER, build_from_content, current_generation, is_stale,
                           read_meta)
 from search.query import SearchRequest, search
-from search.service import IndexUnavailable, KnowledgeBase
+from search.generations import IndexUnavailable, KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from search.dismax import FieldMax
+from search.whoosh_queries import FieldMax
 from search.query import allowed_docnums, build_query, merge_filters, parse_query, synonym_map
 from search.ranking import Postings, rank
-from search.service import WEIGHTING
+from search.generations import WEIGHTING
 
 JUDGED = [q["q"] for name in ("queries", "heldout") for q in yaml.safe_load(
     (Path(__file__).parent / "relevance" / f"{name}.yaml").read_text(encoding="utf-8"))]
@@ -300,9 +300,9 @@ def test_queries_it_cannot_rank_are_refused_plainly(real_snapshot):
 def test_long_posting_lists_score_as_whoosh_on_both_read_paths(tmp_path):
     """Lists longer than one Whoosh block (128 postings) are read completely and scored alike."""
     from scripts.benchmark import synthetic
-    from search.content import load_content
+    from kb.content.model import load_content
     from search.index import build_index
-    from search.service import KnowledgeBase
+    from search.generations import KnowledgeBase
     from tests.conftest import REAL_CONTENT
 
     vocab, entries = load_content(REAL_CONTENT)
@@ -351,7 +351,7 @@ def test_facet_filters_apply_before_the_first_page_is_chosen(real_snapshot):
 
 
 def test_an_exclusion_preceding_the_first_match_still_excludes_it(real_snapshot):
-    """whoosh3's AndNotMatcher skips that check; search.dismax.Excluding makes it."""
+    """whoosh3's AndNotMatcher skips that check; search.whoosh_queries.Excluding makes it."""
     q, _ = query_for(real_snapshot, "ABB -företag")
     with real_snapshot.searcher() as searcher:
         plain = [h.docnum for h in searcher.search(wq.AndNot(q.a, q.b), limit=None)]

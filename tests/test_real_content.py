@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from openpyxl import load_workbook
 
-from search.content import load_content
-from search.export import COLUMNS
+from kb.content.model import load_content
+from kb.reports.export import COLUMNS
 from tests.conftest import REAL_CONTENT
 from tests.htmltools import parse
 

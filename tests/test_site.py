@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from openpyxl import load_workbook
 
-from search.service import IndexUnavailable
+from search.generations import IndexUnavailable
 from tests.htmltools import parse
 from web.present import with_query
 

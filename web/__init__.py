@@ -1,4 +1,4 @@
-"""The Flask site: views, JSON API and templates over the search layer."""
+"""The Flask site: views, JSON API, CLI commands and templates over the knowledge base."""
 
 from __future__ import annotations
 
@@ -6,12 +6,18 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the site with an app: language, security headers, errors, page cache, pages, API."""
+    """Register everything with an app: the served knowledge base, CLI commands, language,
+    security headers, errors, page cache, pages and API."""
+    from search.generations import KnowledgeBase
     from web import caching, errors, i18n, security
-    from web.present import cached_url_for
     from web.api import SafeJSONProvider, bp as api_bp
+    from web.cli import COMMANDS
+    from web.present import cached_url_for
     from web.views import bp
 
+    app.extensions["kb"] = KnowledgeBase.from_config(app.config, app.instance_path)
+    for command in COMMANDS:
+        app.cli.add_command(command)
     app.json = SafeJSONProvider(app)
     app.jinja_env.globals["url_for"] = cached_url_for
     i18n.init_app(app)

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 
-from search import overview
-from search.compare import compare
+from kb.reports import overview
+from kb.reports.compare import compare
 from search.query import SearchRequest, search
 from web import params
 from web.errors import BadParameter

@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.compare import CompareError
-from search.service import IndexUnavailable
+from kb.reports.compare import CompareError
+from search.generations import IndexUnavailable
 from web.i18n import gettext as _
 
 log = logging.getLogger(__name__)

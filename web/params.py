@@ -14,7 +14,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from search.compare import CompareRequest
+from kb.reports.compare import CompareRequest
 
 MAX_CHARS = 500
 MAX_VALUES = 20

@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 from flask import current_app, request, url_for
 from markupsafe import Markup
 
-from search.citation import location
-from search.content import Vocabulary
-from search.labels import doc_type_label, kind_label, status_label
+from kb.reports.citation import location
+from kb.content.model import Vocabulary
+from kb.content.codes import doc_type_label, kind_label, status_label
 from web.params import FACETS, SearchState
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
-from search import export, overview
-from search.compare import MIN_RELATIVE_SCORE
-from search.compare import compare
+from kb.reports import export, overview
+from kb.reports.compare import MIN_RELATIVE_SCORE
+from kb.reports.compare import compare
 from search.query import SearchRequest, search
 from web import params
 from web.errors import BadParameter

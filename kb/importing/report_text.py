@@ -7,8 +7,8 @@ draft for a person to correct against the original (tables, footnotes, columns).
 
 from __future__ import annotations
 
-from search.cleaning import Lexicon
-from search.importer import find_report_sections
+from kb.importing.cleaning import Lexicon
+from kb.importing.drafts import find_report_sections
 
 
 def draft_report_text(raw: str, source: str, lexicon: Lexicon | None = None) -> str:

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from config import PROJECT_ROOT
-from search.content import load_entries
+from kb.content.model import load_entries
 
 
 @click.command("check")
@@ -33,7 +33,7 @@ def check_command() -> None:
 
 def _text_problems(content_dir: str, entries: list) -> list:
     """Problems in the report texts, and entry passages the texts do not contain."""
-    from search.content import ContentError, Problem, load_vocabulary, missing_subissues
+    from kb.content.model import ContentError, Problem, load_vocabulary, missing_subissues
     from kb.content.texts import (entry_text_problems, load_report_texts, load_unquoted,
                                   shared_paragraphs, unquoted_path, unquoted_reasons)
 
@@ -62,7 +62,7 @@ def _text_problems(content_dir: str, entries: list) -> list:
 @with_appcontext
 def text_coverage_command(sources: tuple[str, ...], limit: int) -> None:
     """Per report text: the share of its prose that entries quote, and the unquoted blocks."""
-    from search.content import load_content
+    from kb.content.model import load_content
     from kb.content.texts import (load_report_texts, load_unquoted, prose_coverage, quoting,
                                   unquoted_path, unquoted_reasons)
 
@@ -91,7 +91,7 @@ def index_command() -> None:
     """Build a fresh search index from the content and switch to it atomically."""
     import time
 
-    from search.content import ContentError
+    from kb.content.model import ContentError
     from search.index import build_from_content
 
     started = time.perf_counter()
@@ -114,8 +114,8 @@ def index_command() -> None:
 @with_appcontext
 def import_command(path: Path, source: str, dry_run: bool) -> None:
     """Import a report (.txt, .md or .pdf) as draft entries into content/<source>/."""
-    from search.content import ContentError
-    from search.importer import ReportError, import_report
+    from kb.content.model import ContentError
+    from kb.importing.drafts import ReportError, import_report
 
     try:
         report = import_report(path, source, current_app.config["CONTENT_DIR"], dry_run=dry_run,
@@ -136,7 +136,7 @@ def import_command(path: Path, source: str, dry_run: bool) -> None:
 @with_appcontext
 def coverage_command() -> None:
     """Show per source the entries by kind and theme, and report sections without a reviewed entry."""
-    from search.coverage import coverage
+    from kb.reports.coverage import coverage
 
     sources, problems = coverage(current_app.config["CONTENT_DIR"])
     for item in sources:

@@ -14,9 +14,9 @@ from typing import Any, Iterable, Mapping, Sequence
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from search.citation import entry_citation, source_year
-from search.content import Vocabulary
-from search.labels import doc_type_label, kind_label, status_label
+from kb.reports.citation import entry_citation, source_year
+from kb.content.model import Vocabulary
+from kb.content.codes import doc_type_label, kind_label, status_label
 
 COLUMNS = ("region", "kind", "title", "summary", "themes", "source", "year", "section", "page",
            "citation", "id", "url")

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from search.cleaning import SENTENCE_PUNCT, stem
+from kb.importing.cleaning import SENTENCE_PUNCT, stem
 
 # Heading words that say what a section is, strongest family first. A word matches when it
 # contains the stem, so compounds count ("kapitalgap", "utmaningarna", "rekommendationer").

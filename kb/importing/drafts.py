@@ -1,7 +1,7 @@
 """Report import: turn a report (.txt, .md or .pdf) into draft entries in content/<source>/.
 
-read -> clean (`search.cleaning`) -> find sections (`search.sections`) -> propose kind, themes and
-title (`search.proposals`) -> write drafts. Writing never touches an entry a person reviewed: a
+read -> clean (`kb.importing.cleaning`) -> find sections (`kb.importing.sections`) -> propose kind, themes and
+title (`kb.importing.proposals`) -> write drafts. Writing never touches an entry a person reviewed: a
 section is left alone when any reviewed entry of the source cites it, and a file whose status
 is `reviewed` is never overwritten. Re-running the import only rewrites drafts whose proposal
 changed.
@@ -19,12 +19,12 @@ from typing import Callable, Protocol, TypeVar
 
 import yaml
 
-from search.cleaning import (CAPTION, CREDIT, NOTE, TERMINAL, CleanDocument, Lexicon, clean_document,
+from kb.importing.cleaning import (CAPTION, CREDIT, NOTE, TERMINAL, CleanDocument, Lexicon, clean_document,
                              load_lexicon)
-from search.content import Vocabulary, load_vocabulary
-from search.proposals import (casing, first_sentence, is_statement_heading, propose_kind,
+from kb.content.model import Vocabulary, load_vocabulary
+from kb.importing.proposals import (casing, first_sentence, is_statement_heading, propose_kind,
                               propose_themes, sentence_case, theme_terms)
-from search.sections import Section, find_sections, parse_toc
+from kb.importing.sections import Section, find_sections, parse_toc
 
 log = logging.getLogger(__name__)
 

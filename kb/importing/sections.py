@@ -20,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from search.cleaning import (MARKDOWN_HEADING, SENTENCE_PUNCT, TERMINAL, Block, CleanDocument,
+from kb.importing.cleaning import (MARKDOWN_HEADING, SENTENCE_PUNCT, TERMINAL, Block, CleanDocument,
                              normalise_characters, strip_markup)
 
 NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(\S.*)$")

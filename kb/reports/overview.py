@@ -9,8 +9,8 @@ import math
 from collections import Counter
 from typing import Any, Iterable, Sequence
 
-from search.citation import entry_citation, source_year
-from search.content import Entry, Vocabulary
+from kb.reports.citation import entry_citation, source_year
+from kb.content.model import Entry, Vocabulary
 from search.query import more_like_this
 
 # Rows of the comparison and groups on pages: what to do first, then what is wrong, then facts.

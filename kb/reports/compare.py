@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from search.content import Entry
-from search.overview import (KIND_ORDER, entry_item, region_summary, regions_with_sources,
+from kb.content.model import Entry
+from kb.reports.overview import (KIND_ORDER, entry_item, region_summary, regions_with_sources,
                              sources_by_region, theme_summary)
 from search.query import SearchRequest, search
 

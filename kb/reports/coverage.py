@@ -8,11 +8,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search.cleaning import Lexicon
-from search.content import Entry, Problem, Vocabulary, load_entries, load_vocabulary
-from search.importer import cited_by, find_report_sections, statement_sections
-from search.sections import Section
-from search.proposals import propose_kind
+from kb.importing.cleaning import Lexicon
+from kb.content.model import Entry, Problem, Vocabulary, load_entries, load_vocabulary
+from kb.importing.drafts import cited_by, find_report_sections, statement_sections
+from kb.importing.sections import Section
+from kb.importing.proposals import propose_kind
 
 
 @dataclass(frozen=True)

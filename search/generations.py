@@ -13,7 +13,7 @@ from whoosh import scoring
 from whoosh.filedb.filestore import FileStorage
 
 from search.compatibility import INDEX_READ_ERRORS, check_pinned_versions
-from search.content import ContentError, Entry, Vocabulary
+from kb.content.model import ContentError, Entry, Vocabulary
 from search.index import (build_from_content, current_generation, read_meta, read_splitter,
                           rebuild_if_stale)
 from search.ranking import MAX_LISTS, Postings

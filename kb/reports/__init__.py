@@ -1,0 +1,1 @@
+"""Report products: comparisons, overviews, citations, exports and coverage, as plain data."""
