@@ -7,14 +7,20 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
 from whoosh import scoring
+from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import Index
+from whoosh.searching import Searcher
 
-from search.compatibility import INDEX_READ_ERRORS, check_pinned_versions
 from kb.content.model import ContentError, Entry, Vocabulary
-from search.index import (build_from_content, current_generation, read_meta, read_splitter,
+from kb.content.texts import TextSection
+from search.analysis import CompoundSplitter
+from search.compatibility import INDEX_READ_ERRORS, check_pinned_versions
+from search.index import (TEXT_INDEX, PlacedText, build_from_content, current_generation,
+                          read_entries, read_meta, read_splitter, read_texts, read_vocabulary,
                           rebuild_if_stale)
 from search.ranking import MAX_LISTS, Postings
 
@@ -23,12 +29,13 @@ log = logging.getLogger(__name__)
 # BM25F with no length normalisation on the short index-only fields: a theme label is not
 # more relevant for being short.
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, themes_sv_B=0.0, themes_en_B=0.0, parts_B=0.3)
+# How often a worker without a usable index tries to build one.
 RETRY_SECONDS = 10.0
-FACETS = ("kind", "region", "source", "theme")  # how often a worker without a usable index tries to build one
+T = TypeVar("T")
 
 
-def open_generation(directory: str | Path) -> Any:
-    """Open a generation's Whoosh index read-only, without memory-mapping its files.
+def open_index(directory: str | Path) -> Index:
+    """Open a Whoosh index read-only, without memory-mapping its files.
 
     No mmap: a file changed under a running worker then fails a read (answered 503) instead of
     faulting the process, and Whoosh copies mapped files into memory anyway.
@@ -40,34 +47,55 @@ class IndexUnavailable(Exception):
     """No usable index exists and none could be built; the site answers 503."""
 
 
+class Layer:
+    """One Whoosh index of a generation, opened for ranking: its schema, lists and documents."""
+
+    def __init__(self, ix: Index, on_error: Callable[[Exception], Exception], max_lists: int):
+        self.ix = ix
+        # Read once: Whoosh's FileIndex reads and unpickles its table of contents on every
+        # `ix.schema`, which was ~30 % of a search's time when read per hit.
+        self.schema: Schema = ix.schema
+        self.on_error = on_error
+        self.postings = Postings(WEIGHTING, self.searcher, on_error, max_lists)
+
+    def searcher(self) -> Searcher:
+        """Open a searcher on this index (spelling, more-like-this); the caller closes it."""
+        try:
+            return self.ix.searcher(weighting=WEIGHTING)
+        except INDEX_READ_ERRORS as exc:  # damaged or deleted under a running app: answer 503
+            raise self.on_error(exc) from exc
+
+    def stored_ids(self) -> list[str]:
+        """The stored id of each document, by document number."""
+        with self.searcher() as searcher:
+            return [fields["id"] for _, fields in sorted(searcher.reader().iter_docs())]
+
+
 @dataclass
 class Snapshot:
-    """One opened index generation with its entries and vocabulary, shared by requests."""
+    """One opened index generation with its entries, texts and vocabulary, shared by requests."""
 
     name: str
-    ix: Any
     vocab: Vocabulary
-    # Read once: Whoosh's FileIndex reads and unpickles its table of contents on every
-    # `ix.schema`, which was ~30 % of a search's time when read per hit.
-    schema: Any
-    entries: dict[str, Entry]
+    entries: dict[str, Entry]  # by id, in report order
+    entry_layer: Layer
+    text_layer: Layer
+    texts: dict[str, PlacedText]
+    splitter: CompoundSplitter  # over the corpus words, for splitting query words
     meta: dict[str, Any] = field(default_factory=dict)
-    splitter: Any = None  # CompoundSplitter over the corpus words, for splitting query words
     broken: bool = False  # its files could not be read: the knowledge base reopens or rebuilds
-    # The same entries by Whoosh document number: hits and facet counts are read from memory
-    # instead of unpickling stored fields (or running Whoosh's grouping collector) per request.
+    # The entries and report sections by Whoosh document number: hits and facet counts are
+    # read from memory instead of unpickling stored fields per request.
     by_docnum: dict[int, Entry] = field(default_factory=dict)
-    postings: Postings = field(init=False)
+    sections_by_docnum: dict[int, tuple[str, TextSection]] = field(default_factory=dict)
     # facet → value → the document numbers carrying it: filters and facet counts are set operations
     facet_docs: dict[str, dict[str, frozenset[int]]] = field(init=False)
     # Results that depend only on the generation (synonyms, speller, related entries, hit
     # headings), filled through `remember`.
     memo: dict[Any, Any] = field(default_factory=dict, init=False)
-    max_lists: int = MAX_LISTS
 
     def __post_init__(self) -> None:
-        self.postings = Postings(WEIGHTING, self.searcher, self._read_failed, self.max_lists)
-        found: dict[str, dict[str, set[int]]] = {name: {} for name in FACETS}
+        found: dict[str, dict[str, set[int]]] = {"kind": {}, "region": {}, "theme": {}, "source": {}}
         for docnum, entry in self.by_docnum.items():
             for name, values in (("kind", (entry.kind,)), ("region", (entry.region,)),
                                  ("source", (entry.source,)), ("theme", entry.themes)):
@@ -76,27 +104,32 @@ class Snapshot:
         self.facet_docs = {name: {v: frozenset(d) for v, d in values.items()}
                            for name, values in found.items()}
 
-    def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
+    @property
+    def schema(self) -> Schema:
+        return self.entry_layer.schema
+
+    @property
+    def postings(self) -> Postings:
+        return self.entry_layer.postings
+
+    def searcher(self) -> Searcher:
+        """A searcher on the entries' index; the caller closes it."""
+        return self.entry_layer.searcher()
+
+    def remember(self, key: Any, compute: Callable[[], T]) -> T:
         """A value that depends only on this generation, computed on first use in each worker."""
         try:
-            return self.memo[key]
+            value: T = self.memo[key]
         except KeyError:
             value = self.memo[key] = compute()
-            return value
+        return value
 
     @property
     def ordered(self) -> list[Entry]:
-        """Entries in document order (source by source)."""
+        """Entries in report order (source by source)."""
         return list(self.entries.values())
 
-    def searcher(self) -> Any:
-        """Open a searcher on this generation (spelling, more-like-this); the caller closes it."""
-        try:
-            return self.ix.searcher(weighting=WEIGHTING)
-        except INDEX_READ_ERRORS as exc:  # damaged or deleted under a running app: answer 503
-            raise self._read_failed(exc) from exc
-
-    def _read_failed(self, exc: Exception) -> Exception:
+    def read_failed(self, exc: Exception) -> Exception:
         """Mark the generation broken and return the error to raise (the site answers 503)."""
         self.broken = True
         log.error("index %s cannot be read: %s", self.name, exc)
@@ -105,18 +138,36 @@ class Snapshot:
         return IndexUnavailable(f"the search index cannot be read: {exc}")
 
 
-def _read_entries(ix: Any) -> tuple[dict[str, Entry], dict[int, Entry]]:
-    """Read every stored entry once: by id in document order, and by document number."""
-    with ix.reader() as reader:
-        docs = sorted(reader.iter_docs(), key=lambda item: item[1]["order"])
-    by_docnum = {docnum: Entry(
-        id=doc["id"], title=doc["title"], title_en=doc["title_en"], kind=doc["kind"],
-        source=doc["source"], region=doc["region"], section=doc["section"],
-        themes=tuple(t for t in doc["themes"].split(",") if t), summary=doc["summary"],
-        summary_en=doc["summary_en"], status=doc["status"], body=doc["body"],
-        page=doc.get("page"), addressees=tuple(doc.get("addressees") or ()),
-    ) for docnum, doc in docs}
-    return {entry.id: entry for entry in by_docnum.values()}, by_docnum
+def open_snapshot(generation: Path, max_lists: int = MAX_LISTS) -> Snapshot:
+    """Open a generation: its two indexes, entries, report texts and vocabulary."""
+    holder: list[Snapshot] = []
+
+    def failed(exc: Exception) -> Exception:
+        return holder[0].read_failed(exc) if holder else IndexUnavailable(str(exc))
+
+    entry_layer = Layer(open_index(generation), failed, max_lists)
+    text_layer = Layer(open_index(generation / TEXT_INDEX), failed, max_lists)
+    meta = read_meta(generation)
+    ordered = read_entries(generation)
+    entries = {entry.id: entry for entry in ordered}
+    ids = entry_layer.stored_ids()
+    if ids != [entry.id for entry in ordered]:
+        raise IndexUnavailable(f"{generation.name}: the index and entries.json disagree")
+    texts = read_texts(generation)
+    sections = {(slug, section.anchor): section for slug, placed in texts.items()
+                for section in placed.text.sections}
+    by_section = {}
+    for docnum, key in enumerate(text_layer.stored_ids()):
+        slug, anchor = key.split("#", 1)
+        by_section[docnum] = (slug, sections[(slug, anchor)])
+    snapshot = Snapshot(name=generation.name, vocab=read_vocabulary(meta), entries=entries,
+                        entry_layer=entry_layer, text_layer=text_layer, texts=texts,
+                        splitter=read_splitter(generation), meta=meta,
+                        by_docnum=dict(enumerate(ordered)), sections_by_docnum=by_section)
+    holder.append(snapshot)
+    entry_layer.postings.open()
+    text_layer.postings.open()
+    return snapshot
 
 
 class KnowledgeBase:
@@ -184,27 +235,15 @@ class KnowledgeBase:
                 self._snapshot = self._open(generation)
             return self._snapshot
 
-    def _load(self, generation: Path) -> Snapshot:
-        ix = open_generation(generation)
-        meta = read_meta(generation)
-        entries, by_docnum = _read_entries(ix)
-        snapshot = Snapshot(name=generation.name, ix=ix, schema=ix.schema,
-                            vocab=Vocabulary.from_dict(meta["vocabulary"]), entries=entries,
-                            meta=meta, splitter=read_splitter(generation), by_docnum=by_docnum,
-                            max_lists=self.max_lists)
-        snapshot.postings.open()
-        return snapshot
-
     def _open(self, generation: Path) -> Snapshot:
         try:
-            return self._load(generation)
+            return open_snapshot(generation, self.max_lists)
         except (*INDEX_READ_ERRORS, IndexUnavailable) as exc:  # a damaged generation
             log.error("index %s cannot be opened: %s", generation, exc)
             if self.auto_rebuild and time.monotonic() - self._last_attempt > RETRY_SECONDS:
                 self._last_attempt = time.monotonic()
                 try:
-                    fresh = self.rebuild()
-                    return self._load(fresh)
+                    return open_snapshot(self.rebuild(), self.max_lists)
                 except (*INDEX_READ_ERRORS, IndexUnavailable, ContentError) as again:
                     log.error("rebuilding the index failed: %s", again)
             raise IndexUnavailable(f"the search index cannot be opened: {exc}") from exc

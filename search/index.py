@@ -1,4 +1,15 @@
-"""Index stage: build a complete Whoosh index into a fresh directory and switch to it atomically."""
+"""Index stage: build a complete generation into a fresh directory and switch to it atomically.
+
+A generation holds two Whoosh indexes and what the site reads besides them:
+
+- the entries' index (the generation directory itself), documents in report order;
+- `texts/`, an index of the report texts' sections, the second layer of search;
+- `entries.json`, the entries in document-number order (the typed content model, so every
+  entry is read back exactly as it was loaded, never reassembled from stored fields);
+- `texts.json`, the parsed report texts with which entry quotes which block;
+- `meta.json` (versions, fingerprint, vocabulary) and `words.json` (the corpus words the
+  compound splitter knows at query time).
+"""
 
 from __future__ import annotations
 
@@ -11,104 +22,131 @@ import re
 import shutil
 import tempfile
 import time
+from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from pydantic import TypeAdapter
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
-from search.compatibility import installed_versions
+from kb.content.entries import load_content
+from kb.content.model import ContentError, Entry, Vocabulary
+from kb.content.quoting import quoting
+from kb.content.texts import ReportText, load_report_texts
 from search.analysis import (ANALYZER_VERSION, PROTECTED, CompoundSplitter, detect_acronyms,
                              english_analyzer, spelling_analyzer, swedish_analyzer)
-from kb.content.model import Entry, Vocabulary, load_content
+from search.compatibility import installed_versions
 
 log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
 META = "meta.json"
-WORDS = "words.json"  # corpus word counts: the compound splitter's dictionary at query time
+WORDS = "words.json"
+ENTRIES = "entries.json"
+TEXTS = "texts.json"
+TEXT_INDEX = "texts"
 KEEP_GENERATIONS = 3  # older generations may still be open in a worker that has not switched yet
 
 
+@dataclass(frozen=True)
+class PlacedText:
+    """A report text with the entries that quote its blocks."""
+
+    text: ReportText
+    quoted_by: dict[int, list[str]]  # block number → ids of the entries quoting it
+    places: dict[str, str]  # entry id → the anchor of the first block it quotes
+
+
+ENTRY_LIST = TypeAdapter(list[Entry])
+PLACED_TEXTS = TypeAdapter(dict[str, PlacedText])
+VOCABULARY = TypeAdapter(Vocabulary)
+
+
 def make_schema(keep: frozenset[str] = PROTECTED) -> Schema:
-    """Return the schema: stored display fields, sortable facets, Swedish and English text."""
+    """The entries' schema: facet fields, Swedish and English text, index-only helper fields."""
     sv, en = swedish_analyzer(keep), english_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        kind=ID(stored=True, sortable=True),
-        region=ID(stored=True, sortable=True),
-        source=ID(stored=True, sortable=True),
-        themes=KEYWORD(stored=True, commas=True, sortable=True),
-        year=NUMERIC(stored=True, sortable=True),
-        order=NUMERIC(stored=True, sortable=True),
-        title=TEXT(analyzer=sv, stored=True),
-        summary=TEXT(analyzer=sv, stored=True),
-        body=TEXT(analyzer=sv, stored=True),
-        title_en=TEXT(analyzer=en, stored=True),
-        summary_en=TEXT(analyzer=en, stored=True),
-        # Index-only fields: compound parts, theme vocabulary, and unstemmed words for spelling.
-        parts=TEXT(analyzer=sv),
-        themes_sv=TEXT(analyzer=sv),
-        themes_en=TEXT(analyzer=en),
+        kind=ID, region=ID, source=ID, themes=KEYWORD(commas=True),
+        title=TEXT(analyzer=sv), summary=TEXT(analyzer=sv), body=TEXT(analyzer=sv),
+        title_en=TEXT(analyzer=en), summary_en=TEXT(analyzer=en),
+        # Index-only: compound parts, theme vocabulary, and unstemmed words for spelling.
+        parts=TEXT(analyzer=sv), themes_sv=TEXT(analyzer=sv), themes_en=TEXT(analyzer=en),
         spell=TEXT(analyzer=spelling_analyzer(), spelling=True),
-        section=STORED(),
-        page=STORED(),
-        addressees=STORED(),
-        status=STORED(),
     )
+
+
+def make_text_schema(keep: frozenset[str] = PROTECTED) -> Schema:
+    """The report texts' schema: one document per section, its heading and its text."""
+    sv = swedish_analyzer(keep)
+    return Schema(id=ID(stored=True, unique=True), source=ID, region=ID,
+                  title=TEXT(analyzer=sv), body=TEXT(analyzer=sv), parts=TEXT(analyzer=sv))
 
 
 def _theme_text(entry: Entry, vocab: Vocabulary, lang: str) -> str:
     """The labels and signal terms of an entry's themes, so theme words find tagged entries."""
     parts = []
     for slug in entry.themes:
-        theme = vocab.themes.get(slug, {})
-        parts.append(str(theme.get(f"label_{lang}", "")))
-        parts.extend(str(t) for t in theme.get(f"terms_{lang}", []))
+        theme = vocab.themes.get(slug)
+        if theme is not None:
+            parts.append(theme.label(lang))
+            parts.extend(theme.terms_en if lang == "en" else theme.terms_sv)
     return " . ".join(parts)
 
 
-def _letters(text: str) -> str:
-    return re.sub(r"[^a-zåäöéü]", "", text.lower())
+def document_order(entries: Sequence[Entry], vocab: Vocabulary,
+                   texts: Mapping[str, PlacedText]) -> list[Entry]:
+    """Entries in report order: source by source, each by where its passage stands in the text.
 
-
-def document_order(entries: Sequence[Entry], source_texts: dict[str, str]) -> dict[str, int]:
-    """Rank entries in the order their passages appear in their report.
-
-    Letters only are compared, so the order is found even in damaged extractions (letter
-    spacing, hyphenation); an entry not found falls back to its section number.
+    An entry whose passage is not found in a report text falls back to its section number.
     """
-    letters = {slug: _letters(text) for slug, text in source_texts.items()}
-    keys = {}
-    for entry in entries:
-        haystack = letters.get(entry.source, "")
-        body = _letters(entry.body)
-        position = -1
-        for length in (60, 30, 15):
-            if haystack and len(body) >= length:
-                position = haystack.find(body[:length])
-                if position >= 0:
-                    break
-        section_key = tuple(int(n) if n.isdigit() else 0 for n in re.findall(r"\d+|\D+", entry.section))
-        keys[entry.id] = (entry.source, position if position >= 0 else 10**9, section_key, entry.id)
-    ranked = sorted(keys, key=lambda eid: keys[eid])
-    return {eid: rank for rank, eid in enumerate(ranked)}
+    sources = {slug: n for n, slug in enumerate(vocab.sources)}
+
+    def key(entry: Entry) -> tuple[Any, ...]:
+        placed = texts.get(entry.source)
+        anchor = placed.places.get(entry.id) if placed else None
+        position = int(anchor.split("-")[1]) if anchor else 10**9
+        section = tuple(int(n) if n.isdigit() else 0 for n in re.findall(r"\d+|\D+", entry.section))
+        return sources.get(entry.source, len(sources)), position, section, entry.id
+
+    return sorted(entries, key=key)
 
 
-def _document(entry: Entry, vocab: Vocabulary, splitter: CompoundSplitter, order: int) -> dict[str, Any]:
-    source = vocab.sources.get(entry.source, {})
+def _document(entry: Entry, vocab: Vocabulary, splitter: CompoundSplitter) -> dict[str, Any]:
     text = " ".join((entry.title, entry.summary, entry.body))
     return {
         "id": entry.id, "kind": entry.kind, "region": entry.region, "source": entry.source,
-        "themes": ",".join(entry.themes), "year": int(source.get("year") or 0), "order": order,
-        "title": entry.title, "summary": entry.summary, "body": entry.body,
-        "title_en": entry.title_en, "summary_en": entry.summary_en,
-        "parts": splitter.parts_text(text),
-        "themes_sv": _theme_text(entry, vocab, "sv"), "themes_en": _theme_text(entry, vocab, "en"),
-        "spell": text, "section": entry.section, "page": entry.page,
-        "addressees": list(entry.addressees), "status": entry.status,
+        "themes": ",".join(entry.themes), "title": entry.title, "summary": entry.summary,
+        "body": entry.body, "title_en": entry.title_en, "summary_en": entry.summary_en,
+        "parts": splitter.parts_text(text), "themes_sv": _theme_text(entry, vocab, "sv"),
+        "themes_en": _theme_text(entry, vocab, "en"), "spell": text,
     }
+
+
+def _text_documents(placed: Mapping[str, PlacedText], vocab: Vocabulary,
+                    splitter: CompoundSplitter) -> Iterator[dict[str, Any]]:
+    for slug, item in placed.items():
+        region = vocab.sources[slug].region if slug in vocab.sources else ""
+        for section in item.text.sections:
+            if not section.blocks:
+                continue
+            body = "\n\n".join(block.plain for block in section.blocks)
+            yield {"id": f"{slug}#{section.anchor}", "source": slug, "region": region,
+                   "title": section.title, "body": body,
+                   "parts": splitter.parts_text(f"{section.title} {body}")}
+
+
+def place_texts(texts: Mapping[str, ReportText], entries: Sequence[Entry]) -> dict[str, PlacedText]:
+    """Find where each entry's passage stands in its report text."""
+    placed = {}
+    for slug, text in texts.items():
+        found = quoting(text, [(e.id, e.body) for e in entries if e.source == slug])
+        placed[slug] = PlacedText(text, found.by_block,
+                                  {entry_id: f"p-{number}" for entry_id, number in found.first_block.items()})
+    return placed
 
 
 def content_fingerprint(content_dir: str | Path) -> str:
@@ -122,36 +160,36 @@ def content_fingerprint(content_dir: str | Path) -> str:
     return digest.hexdigest()
 
 
-def read_source_texts(content_dir: str | Path, vocab: Vocabulary) -> dict[str, str]:
-    """Read the kept report texts named by sources.yaml (missing files are skipped)."""
-    texts = {}
-    for slug, source in vocab.sources.items():
-        path = Path(content_dir) / "sources" / str(source.get("text") or f"{slug}.txt")
-        if path.is_file():
-            texts[slug] = path.read_text(encoding="utf-8", errors="replace")
-    return texts
+def _write_index(directory: Path, schema: Schema, documents: Iterable[dict[str, Any]]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    writer = whoosh_index.create_in(str(directory), schema).writer(limitmb=256)
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit()
 
 
 def build_index(entries: Sequence[Entry], vocab: Vocabulary, index_root: str | Path, *,
-                fingerprint: str = "", source_texts: dict[str, str] | None = None,
+                fingerprint: str = "", texts: Mapping[str, ReportText] | None = None,
                 before_switch: Callable[[Path], None] | None = None) -> Path:
-    """Build a complete index in a new generation directory, then point CURRENT at it."""
+    """Build a complete generation in a new directory, then point CURRENT at it."""
     root = Path(index_root)
     root.mkdir(parents=True, exist_ok=True)
-    texts = [" ".join((e.title, e.summary, e.body)) for e in entries]
-    keep = PROTECTED | detect_acronyms(texts)
-    splitter = CompoundSplitter.from_texts(texts)
-    order = document_order(entries, source_texts or {})
+    placed = place_texts(texts or {}, entries)
+    ordered = document_order(entries, vocab, placed)
+    corpus = [" ".join((e.title, e.summary, e.body)) for e in ordered]
+    keep = PROTECTED | detect_acronyms(corpus)
+    splitter = CompoundSplitter.from_texts(corpus)
     building = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
     try:
-        ix = whoosh_index.create_in(str(building), make_schema(keep))
-        writer = ix.writer(limitmb=256)
-        for entry in entries:
-            writer.add_document(**_document(entry, vocab, splitter, order[entry.id]))
-        writer.commit()
+        # Added in report order, so document numbers are report order (and break score ties).
+        _write_index(building, make_schema(keep), (_document(e, vocab, splitter) for e in ordered))
+        _write_index(building / TEXT_INDEX, make_text_schema(keep),
+                     _text_documents(placed, vocab, splitter))
+        (building / ENTRIES).write_bytes(ENTRY_LIST.dump_json(ordered))
+        (building / TEXTS).write_bytes(PLACED_TEXTS.dump_json(placed))
         meta = {"analyzer": ANALYZER_VERSION, "libraries": installed_versions(),
-                "fingerprint": fingerprint,
-                "built_at": time.time(), "entries": len(entries), "vocabulary": vocab.to_dict()}
+                "fingerprint": fingerprint, "built_at": time.time(), "entries": len(ordered),
+                "vocabulary": VOCABULARY.dump_python(vocab, mode="json")}
         (building / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         (building / WORDS).write_text(json.dumps(splitter.counts, ensure_ascii=False), encoding="utf-8")
         final = root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{building.name[-8:]}"
@@ -199,19 +237,30 @@ def current_generation(index_root: str | Path) -> Path | None:
 
 
 def read_splitter(generation: Path) -> CompoundSplitter:
-    """Load the compound splitter built with a generation (empty when the file is missing)."""
-    from collections import Counter
-
-    try:
-        counts = json.loads((generation / WORDS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        counts = {}
+    """Load the compound splitter built with a generation."""
+    counts = json.loads((generation / WORDS).read_text(encoding="utf-8"))
     return CompoundSplitter(Counter(counts))
 
 
 def read_meta(generation: Path) -> dict[str, Any]:
-    """Read a generation's metadata (analyzer version, fingerprint, vocabulary)."""
-    return json.loads((generation / META).read_text(encoding="utf-8"))
+    """Read a generation's metadata (versions, fingerprint, vocabulary)."""
+    meta: dict[str, Any] = json.loads((generation / META).read_text(encoding="utf-8"))
+    return meta
+
+
+def read_vocabulary(meta: Mapping[str, Any]) -> Vocabulary:
+    """The vocabulary a generation was built with."""
+    return VOCABULARY.validate_python(meta["vocabulary"])
+
+
+def read_entries(generation: Path) -> list[Entry]:
+    """A generation's entries, in document-number order."""
+    return ENTRY_LIST.validate_json((generation / ENTRIES).read_bytes())
+
+
+def read_texts(generation: Path) -> dict[str, PlacedText]:
+    """A generation's report texts with the entries placed in them."""
+    return PLACED_TEXTS.validate_json((generation / TEXTS).read_bytes())
 
 
 @contextmanager
@@ -250,8 +299,10 @@ def rebuild_if_stale(content_dir: str | Path, index_root: str | Path) -> Path | 
 def _build(content_dir: str | Path, index_root: str | Path, **kwargs: Any) -> Path:
     fingerprint = content_fingerprint(content_dir)
     vocab, entries = load_content(content_dir)
-    return build_index(entries, vocab, index_root, fingerprint=fingerprint,
-                       source_texts=read_source_texts(content_dir, vocab), **kwargs)
+    texts, problems = load_report_texts(content_dir, vocab.sources)
+    if problems:
+        raise ContentError(problems)
+    return build_index(entries, vocab, index_root, fingerprint=fingerprint, texts=texts, **kwargs)
 
 
 def is_stale(content_dir: str | Path, index_root: str | Path) -> bool:

@@ -10,10 +10,11 @@ def init_app(app: Flask) -> None:
     security headers, errors, page cache, pages and API."""
     from search.generations import KnowledgeBase
     from web import caching, errors, i18n, security
-    from web.api import SafeJSONProvider, bp as api_bp
+    from web.api import SafeJSONProvider
+    from web.api import bp as api_bp
     from web.cli import COMMANDS
     from web.present import cached_url_for
-    from web.views import bp
+    from web.views import bp  # registers the pages' routes on both blueprints
 
     app.extensions["kb"] = KnowledgeBase.from_config(app.config, app.instance_path)
     for command in COMMANDS:

@@ -10,22 +10,24 @@ from werkzeug.exceptions import HTTPException
 
 from kb.reports.compare import CompareError
 from search.generations import IndexUnavailable
-from web.i18n import gettext as _
+from flask_babel import gettext as _
+
+from kb.i18n import N_
 
 log = logging.getLogger(__name__)
 
 # Titles and explanations (Swedish message ids; translated when shown).
 MESSAGES = {
-    400: ("Felaktig förfrågan", "Adressen innehåller ett värde som sidan inte kan använda."),
-    404: ("Sidan finns inte",
-          "Det finns ingen sida på den här adressen. Den kan ha flyttats, eller så är länken felskriven."),
-    405: ("Metoden stöds inte", "Sidan kan bara hämtas, inte skickas till."),
-    500: ("Något gick fel", "Ett oväntat fel inträffade. Felet är loggat."),
-    503: ("Sökindexet är inte tillgängligt",
-          "Kunskapsbasen byggs om eller kan inte läsas just nu. Försök igen om en stund."),
+    400: (N_("Felaktig förfrågan"), N_("Adressen innehåller ett värde som sidan inte kan använda.")),
+    404: (N_("Sidan finns inte"),
+          N_("Det finns ingen sida på den här adressen. Den kan ha flyttats, eller så är länken felskriven.")),
+    405: (N_("Metoden stöds inte"), N_("Sidan kan bara hämtas, inte skickas till.")),
+    500: (N_("Något gick fel"), N_("Ett oväntat fel inträffade. Felet är loggat.")),
+    503: (N_("Sökindexet är inte tillgängligt"),
+          N_("Kunskapsbasen byggs om eller kan inte läsas just nu. Försök igen om en stund.")),
 }
-PARAM_MESSAGES = {"tema": "Okänt tema.", "region": "Okänd region.", "kind": "Okänd typ.",
-                  "format": "Okänt format."}
+PARAM_MESSAGES = {"tema": N_("Okänt tema."), "region": N_("Okänd region."), "kind": N_("Okänd typ."),
+                  "format": N_("Okänt format.")}
 
 
 class BadParameter(Exception):

@@ -7,6 +7,7 @@ known (a theme, a region) is the job of the functions the views call.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -14,11 +15,11 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from kb.content.codes import FACETS
 from kb.reports.compare import CompareRequest
 
 MAX_CHARS = 500
 MAX_VALUES = 20
-FACETS = ("kind", "region", "theme", "source")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -89,13 +90,16 @@ def search_state(args: MultiDict) -> SearchState:
 
 
 def compare_request(args: MultiDict) -> CompareRequest:
-    """Read a comparison from its URL (`tema` or its alias `theme`, `q`, `region`, `kind`)."""
+    """Read a comparison from its URL (`tema` or its alias `theme`, `q`, `region`, `kind`,
+    `svagare=1` to show the weaker free-text matches too)."""
     return CompareRequest(theme=text(args, "tema", "theme"), q=text(args, "q"),
-                          regions=values(args, "region"), kinds=values(args, "kind"))
+                          regions=values(args, "region"), kinds=values(args, "kind"),
+                          weaker=text(args, "svagare") in ("1", "ja", "true"))
 
 
-def compare_pairs(request: CompareRequest) -> list[tuple[str, str]]:
-    """URL parameters reproducing a comparison."""
+def compare_pairs(request: CompareRequest, **changes: Any) -> list[tuple[str, str]]:
+    """URL parameters reproducing a comparison, optionally with some fields changed."""
+    request = dataclasses.replace(request, **changes)
     out = []
     if request.theme:
         out.append(("tema", request.theme))
@@ -103,5 +107,7 @@ def compare_pairs(request: CompareRequest) -> list[tuple[str, str]]:
         out.append(("q", request.q))
     out += [("region", r) for r in request.regions]
     out += [("kind", k) for k in request.kinds]
+    if request.weaker:
+        out.append(("svagare", "1"))
     return out
 

@@ -14,10 +14,14 @@ from urllib.parse import urlencode
 from flask import current_app, request, url_for
 from markupsafe import Markup
 
+from search.generations import Snapshot
+
+from kb.content.codes import FACETS, doc_type_label, facet_label, kind_label
+from kb.content.model import Entry, Source, Vocabulary
 from kb.reports.citation import location
-from kb.content.model import Vocabulary
-from kb.content.codes import doc_type_label, kind_label, status_label
-from web.params import FACETS, SearchState
+from kb.reports.compare import Claim, Comparison, Row, claim_sentence, row_label, status_label
+from search.service import SearchResult
+from web.params import SearchState
 
 
 def with_query(path: str, pairs: list[tuple[str, str]]) -> str:
@@ -66,49 +70,65 @@ class Labels:
     def doc_type(self, doc_type: str | None) -> str:
         return doc_type_label(doc_type, self.lang)
 
+    def facet(self, facet: str) -> str:
+        return facet_label(facet, self.lang)
+
     def region(self, slug: str) -> str:
-        region = self.vocab.regions.get(slug, {})
-        return (region.get("name_en") if self.en else None) or region.get("name") or slug
+        return self.vocab.region(slug).name_in(self.lang)
 
     def theme(self, slug: str) -> str:
-        theme = self.vocab.themes.get(slug, {})
-        return (theme.get("label_en") if self.en else None) or theme.get("label_sv") or slug
+        theme = self.vocab.themes.get(slug)
+        return theme.label(self.lang) if theme else slug
 
     def theme_scope(self, slug: str) -> str:
-        theme = self.vocab.themes.get(slug, {})
-        return (theme.get("scope_en") if self.en else None) or theme.get("scope_sv") or ""
+        theme = self.vocab.themes.get(slug)
+        return theme.scope(self.lang) if theme else ""
+
+    def subissue(self, theme: str, slug: str) -> str:
+        found = self.vocab.themes[theme].subissue(slug) if theme in self.vocab.themes else None
+        return found.label(self.lang) if found else slug
 
     def source(self, slug: str) -> str:
         """A source's short title (original language: it names a publication)."""
-        source = self.vocab.sources.get(slug, {})
-        return source.get("short") or source.get("title") or slug
+        source = self.vocab.sources.get(slug)
+        return source.short_title if source else slug
 
-    def source_title(self, source: Mapping[str, Any]) -> str:
-        return (source.get("title_en") if self.en else None) or source.get("title") or ""
+    def source_title(self, source: Source) -> str:
+        return (source.title_en if self.en else "") or source.title
 
     def addressee(self, slug: str) -> str:
-        item = self.vocab.addressees.get(slug, {})
-        return (item.get("label_en") if self.en else None) or item.get("label_sv") or slug
+        item = self.vocab.addressees.get(slug)
+        return item.label(self.lang) if item else slug
 
     def facet_value(self, facet: str, value: str) -> str:
-        return {"kind": self.kind, "region": self.region, "theme": self.theme,
-                "source": self.source}.get(facet, str)(value)
+        namer: Callable[[str], str] = {"kind": self.kind, "region": self.region,
+                                       "theme": self.theme, "source": self.source}.get(facet, str)
+        return namer(value)
 
-    def title(self, item: Mapping[str, Any]) -> str:
-        return (item.get("title_en") if self.en else None) or item.get("title") or ""
+    def title(self, entry: Entry) -> str:
+        return entry.title_in(self.lang)
 
-    def summary(self, item: Mapping[str, Any]) -> str:
-        return (item.get("summary_en") if self.en else None) or item.get("summary") or ""
+    def summary(self, entry: Entry) -> str:
+        return entry.summary_in(self.lang)
 
-    def location(self, item: Mapping[str, Any]) -> str:
-        return location(item.get("section"), item.get("page"), self.lang)
+    def location(self, entry: Entry) -> str:
+        return location(entry.section, entry.page, self.lang)
 
-    def shows_translation(self, item: Mapping[str, Any]) -> bool:
+    def place(self, section: str, page: int | None) -> str:
+        return location(section, page, self.lang)
+
+    def shows_translation(self, entry: Entry) -> bool:
         """Whether title and summary are shown in English (so not in the content's language)."""
-        return self.en and bool(item.get("title_en"))
+        return self.en and bool(entry.title_en)
+
+    def row(self, row: Row, with_theme: bool = False) -> str:
+        return row_label(row, self.lang, with_theme)
+
+    def claim(self, claim: Claim, comparison: Comparison) -> str:
+        return claim_sentence(claim, comparison, self.lang)
 
 
-def hit_headings(snapshot: Any, labels: Labels) -> Callable[[Mapping[str, Any]], Markup]:
+def hit_headings(snapshot: Snapshot, labels: Labels) -> Callable[[Entry], Markup]:
     """A function giving a hit's heading (kind, title, region, source, location) as HTML.
 
     Each entry's heading is rendered once per generation, language and mount point: it depends
@@ -118,10 +138,10 @@ def hit_headings(snapshot: Any, labels: Labels) -> Callable[[Mapping[str, Any]],
     cache = snapshot.remember(("hit-heading", labels.lang, request.script_root), dict)
     template = current_app.jinja_env.get_template("_hit_heading.html")
 
-    def heading(hit: Mapping[str, Any]) -> Markup:
-        html = cache.get(hit["id"])
+    def heading(entry: Entry) -> Markup:
+        html = cache.get(entry.id)
         if html is None:
-            html = cache[hit["id"]] = Markup(template.render(hit=hit, labels=labels))
+            html = cache[entry.id] = Markup(template.render(entry=entry, labels=labels))
         return html
     return heading
 
@@ -142,12 +162,12 @@ class FacetGroup:
     items: list[FacetLink]
 
 
-def facet_groups(result: Mapping[str, Any], state: SearchState, labels: Labels,
+def facet_groups(result: SearchResult, state: SearchState, labels: Labels,
                  path: str) -> list[FacetGroup]:
     """Facets with counts and links: a value not chosen adds itself, a chosen one removes itself."""
     groups = []
     for facet in FACETS:
-        counts = dict(result["facets"].get(facet, []))
+        counts = {f.value: f.count for f in result.facets.get(facet, [])}
         chosen = state.filters.get(facet, [])
         for value in chosen:
             counts.setdefault(value, 0)

@@ -1,21 +1,13 @@
-"""The views' way into the search layer: the serving knowledge base, and details that are a
-404 when absent."""
+"""The served knowledge base of the current app."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from flask import current_app
 
-from flask import abort, current_app
+from search.generations import KnowledgeBase
 
 
-def kb() -> Any:
+def kb() -> KnowledgeBase:
     """Return the app's knowledge base."""
-    return current_app.extensions["kb"]
-
-
-def detail_or_404(describe: Callable[..., dict[str, Any] | None], *args: Any) -> dict[str, Any]:
-    """What an overview function gives for an id or slug; a 404 page when it gives nothing."""
-    detail = describe(*args)
-    if detail is None:
-        abort(404)
-    return detail
+    found: KnowledgeBase = current_app.extensions["kb"]
+    return found

@@ -1,50 +1,61 @@
-"""Swedish and English names for the fixed codes of the content model (kinds, document types).
+"""The fixed codes of the content model, shared by every stage and the templates.
 
-Shared by the exports and the site, so that a spreadsheet and the page say the same thing.
+Each code has a Swedish label marked for translation with its context (pgettext), so a
+spreadsheet, a memo and a page name a code the same way in either language.
 """
 
 from __future__ import annotations
 
-LANGUAGES = ("sv", "en")
+import gettext
 
-KIND = {
-    "sv": {"recommendation": "Rekommendation", "challenge": "Utmaning", "finding": "Iakttagelse"},
-    "en": {"recommendation": "Recommendation", "challenge": "Challenge", "finding": "Finding"},
+from kb.i18n import NP_, translator
+
+# Rows of a comparison and groups on pages: what to do first, then what is wrong, then facts.
+KINDS = ("recommendation", "challenge", "finding")
+STATUSES = ("draft", "reviewed")
+# What the search page filters by, in the order the facets are shown.
+FACETS = ("kind", "region", "theme", "source")
+DOC_TYPES = ("analysis", "agenda", "government-decision", "evaluation")
+
+KIND_LABELS = {
+    "recommendation": NP_("kind", "Rekommendation"),
+    "challenge": NP_("kind", "Utmaning"),
+    "finding": NP_("kind", "Iakttagelse"),
 }
-KIND_PLURAL = {
-    "sv": {"recommendation": "Rekommendationer", "challenge": "Utmaningar",
-           "finding": "Iakttagelser"},
-    "en": {"recommendation": "Recommendations", "challenge": "Challenges", "finding": "Findings"},
+KIND_PLURALS = {
+    "recommendation": NP_("kinds", "Rekommendationer"),
+    "challenge": NP_("kinds", "Utmaningar"),
+    "finding": NP_("kinds", "Iakttagelser"),
 }
-DOC_TYPE = {
-    "sv": {"analysis": "analys", "agenda": "agenda", "government-decision": "regeringsbeslut",
-           "evaluation": "utvärdering"},
-    "en": {"analysis": "analysis", "agenda": "agenda", "government-decision": "government decision",
-           "evaluation": "evaluation"},
+DOC_TYPE_LABELS = {
+    "analysis": NP_("document type", "analys"),
+    "agenda": NP_("document type", "agenda"),
+    "government-decision": NP_("document type", "regeringsbeslut"),
+    "evaluation": NP_("document type", "utvärdering"),
 }
-# What a comparison cell or column holds: statements, none on the topic, or no report at all.
-STATUS = {
-    "sv": {"found": "", "nothing-found": "inget i underlagen",
-           "no-report": "ingen rapport i kunskapsbasen"},
-    "en": {"found": "", "nothing-found": "nothing in the sources",
-           "no-report": "no report in the knowledge base"},
+FACET_LABELS = {
+    "kind": NP_("facet", "Typ"),
+    "region": NP_("facet", "Region"),
+    "theme": NP_("facet", "Tema"),
+    "source": NP_("facet", "Källa"),
 }
 
 
-def _table(table: dict[str, dict[str, str]], lang: str) -> dict[str, str]:
-    return table.get(lang, table["sv"])
+def _label(table: dict[str, tuple[str, str]], code: str, tr: gettext.NullTranslations) -> str:
+    found = table.get(code)
+    return tr.pgettext(*found) if found else code
 
 
 def kind_label(kind: str, lang: str = "sv", plural: bool = False) -> str:
-    """Name a kind (`recommendation` → `Rekommendation`)."""
-    return _table(KIND_PLURAL if plural else KIND, lang).get(kind, kind)
+    """Name a kind (`recommendation` → `Rekommendation`, plural `Rekommendationer`)."""
+    return _label(KIND_PLURALS if plural else KIND_LABELS, kind, translator(lang))
 
 
 def doc_type_label(doc_type: str | None, lang: str = "sv") -> str:
     """Name a document type (`government-decision` → `regeringsbeslut`)."""
-    return _table(DOC_TYPE, lang).get(doc_type or "", doc_type or "")
+    return _label(DOC_TYPE_LABELS, doc_type or "", translator(lang)) if doc_type else ""
 
 
-def status_label(status: str, lang: str = "sv") -> str:
-    """Say what a comparison cell with this status holds ('' when it holds statements)."""
-    return _table(STATUS, lang).get(status, "")
+def facet_label(facet: str, lang: str = "sv") -> str:
+    """Name a search facet (`kind` → `Typ`)."""
+    return _label(FACET_LABELS, facet, translator(lang))

@@ -12,7 +12,8 @@ A report text is Markdown with a few conventions (content/README.md describes th
   printed in the original).
 
 Parsing gives sections, each with its blocks (paragraphs, list items, tables, footnotes), every
-block with the printed page it starts on and a stable anchor.
+block with the printed page it starts on and a stable anchor. Which entries quote which blocks
+is kb.content.quoting's job.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from pathlib import Path
 from typing import Iterable
 
 import yaml
+
+from kb.content.model import Problem
 
 HEADING = re.compile(r'^(#{1,6})\s+(.*?)\s*(?:\{\s*section\s*=\s*"([^"]*)"\s*\})?\s*$')
 NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+(\S.*)$")
@@ -97,18 +100,6 @@ class ReportText:
         raise KeyError(block.anchor)
 
 
-@dataclass(frozen=True)
-class TextProblem:
-    """A problem in a report text, located by file and line."""
-
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: text: {self.message}"
-
-
 def plain_text(markdown: str) -> str:
     """Markdown of a block as one line of plain text (markup, notes and footnote marks removed)."""
     text = EDITORIAL.sub(" ", markdown)
@@ -159,18 +150,18 @@ def _front_matter(text: str) -> tuple[dict, str, int]:
     return (meta if isinstance(meta, dict) else {}), stripped, offset
 
 
-def parse_report_text(text: str, path: str, source: str) -> tuple[ReportText | None, list[TextProblem]]:
+def parse_report_text(text: str, path: str, source: str) -> tuple[ReportText | None, list[Problem]]:
     """Parse a report text; return it (or None) and every problem found."""
-    problems: list[TextProblem] = []
+    problems: list[Problem] = []
     try:
         meta, body, offset = _front_matter(text)
     except yaml.YAMLError as exc:
-        return None, [TextProblem(path, 1, f"front matter does not parse: {exc}")]
+        return None, [Problem(path, "text", line=1, message=f"front matter does not parse: {exc}")]
     status = str(meta.get("status") or "draft")
     if status not in ("draft", "reviewed"):
-        problems.append(TextProblem(path, 2, f"unknown status {status!r} (draft or reviewed)"))
+        problems.append(Problem(path, "text", line=2, message=f"unknown status {status!r} (draft or reviewed)"))
     if meta.get("source") not in (None, source):
-        problems.append(TextProblem(path, 2, f"source {meta.get('source')!r} does not match the "
+        problems.append(Problem(path, "text", line=2, message=f"source {meta.get('source')!r} does not match the "
                                               f"file name {source!r}"))
     sections: list[TextSection] = []
     stack: list[tuple[int, str]] = []  # (level, title) of the enclosing headings
@@ -233,7 +224,7 @@ def parse_report_text(text: str, path: str, source: str) -> tuple[ReportText | N
             while stack and stack[-1][0] >= level:
                 stack.pop()
             if not name:
-                problems.append(TextProblem(path, number_line, "empty heading"))
+                problems.append(Problem(path, "text", line=number_line, message="empty heading"))
             heading = {"section": override or number or name, "heading": name, "number": number,
                        "level": level, "anchor": section_anchor(number, name, taken),
                        "line": number_line, "page": page, "path": tuple(t for _, t in stack)}
@@ -263,13 +254,12 @@ def parse_report_text(text: str, path: str, source: str) -> tuple[ReportText | N
     refs = set(FOOTNOTE_REF.findall(body))
     for label in labels:
         if f"[^{label}]" not in refs:
-            problems.append(TextProblem(path, next(b.line for s in fixed for b in s.blocks
-                                                   if b.label == label),
-                                        f"footnote [^{label}] is never referred to"))
+            line = next(b.line for s in fixed for b in s.blocks if b.label == label)
+            problems.append(Problem(path, "text", f"footnote [^{label}] is never referred to", line))
     for ref in refs:
         if ref[2:-1] not in labels:
             line = next((offset + i + 1 for i, l in enumerate(lines) if ref in l and not l.startswith(ref + ":")), 1)
-            problems.append(TextProblem(path, line, f"footnote {ref} has no text ({ref}: …)"))
+            problems.append(Problem(path, "text", line=line, message=f"footnote {ref} has no text ({ref}: …)"))
     if problems:
         return None, problems
     return ReportText(source, status, path, tuple(fixed)), []
@@ -280,10 +270,10 @@ def text_path(content_dir: str | Path, source: str) -> Path:
     return Path(content_dir) / "sources" / f"{source}.md"
 
 
-def load_report_texts(content_dir: str | Path, sources: Iterable[str]) -> tuple[dict[str, ReportText], list[TextProblem]]:
+def load_report_texts(content_dir: str | Path, sources: Iterable[str]) -> tuple[dict[str, ReportText], list[Problem]]:
     """Read every source's report text that exists; collect problems instead of stopping."""
     texts: dict[str, ReportText] = {}
-    problems: list[TextProblem] = []
+    problems: list[Problem] = []
     for source in sources:
         path = text_path(content_dir, source)
         if not path.is_file():
@@ -293,276 +283,3 @@ def load_report_texts(content_dir: str | Path, sources: Iterable[str]) -> tuple[
         if parsed is not None:
             texts[source] = parsed
     return texts, problems
-
-
-# --------------------------------------------------------------------------------------------
-# Entries in the text: where each entry's passage stands, and how much of the text they quote
-# --------------------------------------------------------------------------------------------
-
-@dataclass
-class Quoting:
-    """Which entries quote which blocks of a report text, sentence by sentence."""
-
-    text: ReportText
-    by_block: dict[int, list[str]] = field(default_factory=dict)  # block number → entry ids
-    covered_words: dict[int, int] = field(default_factory=dict)  # block number → words quoted
-    words: dict[int, int] = field(default_factory=dict)  # block number → words
-    missing: dict[str, list[str]] = field(default_factory=dict)  # entry id → paragraphs not in text
-    first_block: dict[str, int] = field(default_factory=dict)  # entry id → its first block
-
-
-def entry_paragraphs(body: str) -> list[str]:
-    """An entry body's paragraphs (list items and table rows separately), as normalised text."""
-    found = []
-    for chunk in re.split(r"\n\s*\n", body):
-        lines = chunk.strip().splitlines()
-        if lines and all(l.lstrip().startswith("|") for l in lines):
-            found.extend(normalise(plain_text(l)) for l in lines)
-        elif lines and ITEM.match(lines[0]):
-            items, current = [], []
-            for l in lines:
-                if ITEM.match(l) and current:
-                    items.append(" ".join(current))
-                    current = []
-                current.append(l)
-            items.append(" ".join(current))
-            found.extend(normalise(plain_text(i)) for i in items)
-        else:
-            found.append(normalise(plain_text(chunk)))
-    return [p for p in found if p]
-
-
-def block_units(block: Block) -> list[str]:
-    """A block's sentences (a table's rows), as normalised text: the unit of quoting."""
-    if block.kind == "table":
-        return [n for n in (normalise(plain_text(row)) for row in block.text.splitlines()) if n]
-    return [n for n in (normalise(s) for s in sentences(block.plain)) if n]
-
-
-MIN_UNIT_WORDS = 4  # a shorter sentence counts as quoted only when its whole block is
-
-
-def quoting(text: ReportText, entries: Iterable[tuple[str, str]]) -> Quoting:
-    """Match entries (id, body) of the text's source against its blocks.
-
-    A block's sentence (a table's row) is quoted by an entry whose body contains it as whole
-    words; sentences under MIN_UNIT_WORDS words ("Life science", "Diagnostik:") only when the
-    entry contains the whole block, since they occur anywhere.
-    """
-    bodies = {entry_id: entry_paragraphs(body) for entry_id, body in entries}
-    joined = {entry_id: f" {' '.join(paragraphs)} " for entry_id, paragraphs in bodies.items()}
-    blocks = text.blocks
-    whole = " " + " ".join(" ".join(block_units(b)) for b in blocks) + " "
-    result = Quoting(text)
-    for entry_id, paragraphs in bodies.items():
-        result.missing[entry_id] = [p for p in paragraphs if f" {p} " not in whole]
-    for block in blocks:
-        units = block_units(block)
-        result.words[block.number] = sum(len(u.split()) for u in units)
-        entire = f" {' '.join(units)} "
-        holders = [entry_id for entry_id, body in joined.items() if entire in body]
-        covered, quoting_ids = 0, []
-        for unit in units:
-            if len(unit.split()) < MIN_UNIT_WORDS:
-                hits = holders
-            else:
-                hits = [entry_id for entry_id, body in joined.items() if f" {unit} " in body]
-            if hits:
-                covered += len(unit.split())
-                quoting_ids.extend(h for h in hits if h not in quoting_ids)
-        result.covered_words[block.number] = covered
-        if quoting_ids:
-            result.by_block[block.number] = quoting_ids
-            for entry_id in quoting_ids:
-                result.first_block.setdefault(entry_id, block.number)
-    return result
-
-
-# --------------------------------------------------------------------------------------------
-# Paragraphs no entry quotes, and why (content/sources/<slug>.unquoted.yaml)
-# --------------------------------------------------------------------------------------------
-
-# Why a curator leaves a paragraph out of every entry. The first group is not prose at all; the
-# second is prose that states nothing a policy officer would cite.
-NOT_PROSE = {
-    "table-of-contents": "table of contents",
-    "title-page": "title page, colophon, addresses, publication details",
-    "references": "reference lists and source notes without facts",
-    "figure": "figure labels and residue, captions without content",
-    "administrative": "signatures, distribution lists, file references",
-}
-NOT_STATEMENT = {
-    "method": "how the study was done: sources, interviews, delimitations",
-    "disposition": "how the report is organised",
-    "assignment": "what the authors were asked to do, restated",
-    "transition": "a sentence that only leads into what follows",
-}
-REASONS = {**NOT_PROSE, **NOT_STATEMENT}
-
-
-@dataclass(frozen=True)
-class Unquoted:
-    """A curator's decision that some blocks of a report text are not statements."""
-
-    reason: str
-    section: str = ""  # every block of this section (as cited) …
-    starts: str = ""  # … or the blocks whose plain text starts so …
-    text: str = ""  # … or the blocks whose plain text is exactly this
-    line: int = 0
-
-
-def unquoted_path(content_dir: str | Path, source: str) -> Path:
-    return Path(content_dir) / "sources" / f"{source}.unquoted.yaml"
-
-
-def load_unquoted(path: Path) -> tuple[list[Unquoted], list[TextProblem]]:
-    """Read a source's list of unquoted blocks; every item needs a known reason."""
-    if not path.is_file():
-        return [], []
-    try:
-        data = yaml.compose(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return [], [TextProblem(str(path), mark.line + 1 if mark else 1, f"YAML does not parse: {exc}")]
-    items, problems = [], []
-    nodes = data.value if isinstance(data, yaml.SequenceNode) else []
-    for node in nodes:
-        line = node.start_mark.line + 1
-        value = yaml.safe_load(yaml.serialize(node)) if node is not None else None
-        if not isinstance(value, dict):
-            problems.append(TextProblem(str(path), line, "each item is a mapping with reason and "
-                                                         "section or starts"))
-            continue
-        reason = str(value.get("reason") or "")
-        if reason not in REASONS:
-            problems.append(TextProblem(str(path), line, f"unknown reason {reason!r} (one of "
-                                                         f"{', '.join(REASONS)})"))
-            continue
-        section, starts = str(value.get("section") or ""), str(value.get("starts") or "")
-        exact = str(value.get("text") or "")
-        if sum(map(bool, (section, starts, exact))) != 1:
-            problems.append(TextProblem(str(path), line, "give one of section, starts or text"))
-            continue
-        items.append(Unquoted(reason, section, starts, exact, line))
-    return items, problems
-
-
-def unquoted_reasons(text: ReportText, items: list[Unquoted], path: str) -> tuple[dict[int, str], list[TextProblem]]:
-    """Map block numbers to the reason they are left unquoted; an item matching nothing is a problem."""
-    reasons: dict[int, str] = {}
-    problems = []
-    for item in items:
-        matched = False
-        for section in text.sections:
-            for block in section.blocks:
-                plain = normalise(block.plain)
-                if ((item.section and section.section == item.section)
-                        or (item.starts and plain.startswith(normalise(item.starts)))
-                        or (item.text and plain == normalise(item.text))):
-                    reasons.setdefault(block.number, item.reason)
-                    matched = True
-        if not matched:
-            what = (f"section {item.section!r}" if item.section else
-                    f"starts {item.starts!r}" if item.starts else f"text {item.text!r}")
-            problems.append(TextProblem(path, item.line, f"matches no block of the report text: {what}"))
-    return reasons, problems
-
-
-# --------------------------------------------------------------------------------------------
-# Checks across entries and texts
-# --------------------------------------------------------------------------------------------
-
-MIN_SHARED = 60  # normalised characters: shorter paragraphs ("Behov:") may repeat
-
-
-def body_lines(file_text: str) -> list[tuple[int, str]]:
-    """The paragraphs of an entry file's body with the line each starts on, normalised."""
-    lines = file_text.splitlines()
-    start = 0
-    if lines and lines[0].strip() == "---":
-        start = next((i + 1 for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
-    found, current, first = [], [], 0
-    for number in range(start, len(lines) + 1):
-        line = lines[number] if number < len(lines) else ""
-        if line.strip():
-            if not current:
-                first = number + 1
-            current.append(line)
-        elif current:
-            for paragraph in entry_paragraphs("\n".join(current)):
-                found.append((first, paragraph))
-            current = []
-    return found
-
-
-def entry_text_problems(text: ReportText, entries: Iterable[tuple[str, str, str]]) -> list[tuple[str, int | None, str]]:
-    """(path, line, message) for each entry paragraph that the report text does not contain."""
-    entries = list(entries)
-    quoted = quoting(text, [(entry_id, body) for entry_id, _, body in entries])
-    problems = []
-    for entry_id, path, _ in entries:
-        missing = quoted.missing.get(entry_id) or []
-        if not missing:
-            continue
-        try:
-            located = body_lines(Path(path).read_text(encoding="utf-8"))
-        except OSError:
-            located = []
-        for paragraph in missing:
-            line = next((n for n, p in located if p == paragraph), None)
-            problems.append((path, line, f"paragraph not found in the report text "
-                                         f"{Path(text.path).name}: “{paragraph[:60]}…”"))
-    return problems
-
-
-def shared_paragraphs(entries: Iterable[tuple[str, str, str]]) -> list[tuple[str, int | None, str]]:
-    """(path, line, message) for each body paragraph that another entry's body also contains."""
-    entries = list(entries)
-    bodies = {entry_id: " ".join(entry_paragraphs(body)) for entry_id, _, body in entries}
-    problems = []
-    for entry_id, path, body in entries:
-        for paragraph in entry_paragraphs(body):
-            if len(paragraph) < MIN_SHARED:
-                continue
-            others = [other for other, text in bodies.items() if other != entry_id and paragraph in text]
-            if others:
-                try:
-                    located = body_lines(Path(path).read_text(encoding="utf-8"))
-                except OSError:
-                    located = []
-                line = next((n for n, p in located if p == paragraph), None)
-                problems.append((path, line, f"paragraph also quoted by {', '.join(others)}: "
-                                             f"“{paragraph[:60]}…” (one passage, one entry)"))
-    return problems
-
-
-@dataclass(frozen=True)
-class ProseCoverage:
-    """How much of a report text's prose the entries quote, and what is left without a reason."""
-
-    source: str
-    words: int  # every block
-    prose: int  # blocks not left out as non-prose
-    quoted: int  # words of prose blocks that entries quote
-    left_out: int  # unquoted words of blocks a curator left out with a reason
-    open_blocks: tuple[tuple[int, Block, TextSection], ...]  # (unquoted words, block, section)
-
-    @property
-    def share(self) -> float:
-        return self.quoted / self.prose if self.prose else 1.0
-
-
-def prose_coverage(text: ReportText, quoted: Quoting, reasons: dict[int, str]) -> ProseCoverage:
-    """Measure the quoted share of the prose; list unquoted blocks without a reason, longest first."""
-    prose_blocks = [b for b in text.blocks if reasons.get(b.number) not in NOT_PROSE]
-    open_blocks = sorted(
-        ((quoted.words[b.number] - quoted.covered_words[b.number], b, s)
-         for s in text.sections for b in s.blocks
-         if b.number not in reasons and quoted.words[b.number] > quoted.covered_words[b.number]),
-        key=lambda item: (-item[0], item[1].number))
-    return ProseCoverage(
-        source=text.source, words=sum(quoted.words.values()),
-        prose=sum(quoted.words[b.number] for b in prose_blocks),
-        quoted=sum(quoted.covered_words[b.number] for b in prose_blocks),
-        left_out=sum(quoted.words[b] - quoted.covered_words[b] for b in reasons),
-        open_blocks=tuple(open_blocks))

@@ -21,9 +21,11 @@ import yaml
 
 from kb.importing.cleaning import (CAPTION, CREDIT, NOTE, TERMINAL, CleanDocument, Lexicon, clean_document,
                              load_lexicon)
-from kb.content.model import Vocabulary, load_vocabulary
+from kb.content.entries import render_entry
+from kb.content.model import Entry, Vocabulary
+from kb.content.vocabulary import load_vocabulary
 from kb.importing.proposals import (casing, first_sentence, is_statement_heading, propose_kind,
-                              propose_themes, sentence_case, theme_terms)
+                                    propose_subissues, propose_themes, sentence_case, theme_terms)
 from kb.importing.sections import Section, find_sections, parse_toc
 
 log = logging.getLogger(__name__)
@@ -110,36 +112,6 @@ def statement_sections(sections: list[Section]) -> list[Section]:
             and len(passage(s)) >= MIN_BODY]
 
 
-@dataclass(frozen=True)
-class Draft:
-    """A proposed entry, ready to be written as content/<source>/<id>.md."""
-
-    id: str
-    title: str
-    kind: str
-    source: str
-    region: str
-    section: str
-    themes: tuple[str, ...]
-    summary: str
-    body: str
-    page: int | None = None
-    title_en: str = TODO_TRANSLATE
-    summary_en: str = TODO_TRANSLATE
-
-    def render(self) -> str:
-        """Return the file text: YAML front matter (strings quoted) and the passage."""
-        q = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731 - JSON strings are YAML
-        lines = ["---", f"id: {self.id}", f"title: {q(self.title)}", f"title_en: {q(self.title_en)}",
-                 f"kind: {self.kind}", f"source: {self.source}", f"region: {self.region}",
-                 f"section: {q(self.section)}"]
-        if self.page is not None:
-            lines.append(f"page: {self.page}")
-        lines += [f"themes: [{', '.join(self.themes)}]", f"summary: {q(self.summary)}",
-                  f"summary_en: {q(self.summary_en)}", "addressees: []", "status: draft", "---"]
-        return "\n".join(lines) + "\n\n" + self.body + "\n"
-
-
 def _title(section: Section, cased: dict[str, str]) -> str:
     """The heading tidied to sentence case; a lesson stated in two sentences keeps the first."""
     title = sentence_case(first_sentence(section.heading), cased)
@@ -149,9 +121,9 @@ def _title(section: Section, cased: dict[str, str]) -> str:
 
 
 def propose_drafts(document: CleanDocument, sections: list[Section], source: str,
-                   vocab: Vocabulary) -> list[Draft]:
-    """Turn the statement sections of a cleaned report into drafts."""
-    region = vocab.sources[source].get("region", "")
+                   vocab: Vocabulary) -> list[Entry]:
+    """Turn the statement sections of a cleaned report into draft entries."""
+    region = vocab.sources[source].region
     terms = theme_terms(vocab.themes)
     cased = casing(block.text for block in document.blocks if not block.is_note)
     drafts: list[Draft] = []
@@ -163,12 +135,14 @@ def propose_drafts(document: CleanDocument, sections: list[Section], source: str
         while entry_id in seen:  # two unnumbered headings with the same words
             entry_id, suffix = f"{source}-{section.key}-{suffix}", suffix + 1
         seen.add(entry_id)
-        drafts.append(Draft(
-            id=entry_id, title=_title(section, cased),
+        themes = tuple(propose_themes(terms, section.heading, body))
+        drafts.append(Entry(
+            id=entry_id, title=_title(section, cased), title_en=TODO_TRANSLATE,
             kind=propose_kind(section.heading, section.context),
-            source=source, region=region, section=section.section,
-            themes=tuple(propose_themes(terms, section.heading, body)),
-            summary=TODO_SUMMARY + first_sentence(body), body=body, page=section.page))
+            source=source, region=region, section=section.section, page=section.page,
+            themes=themes, subissues=propose_subissues(vocab, themes, section.heading, body),
+            summary=TODO_SUMMARY + first_sentence(body), summary_en=TODO_TRANSLATE,
+            status="draft", body=body))
     return drafts
 
 
@@ -254,7 +228,7 @@ class ImportReport:
                 f"{len(self.unchanged)} unchanged, {len(self.left_alone)} left alone")
 
 
-def plan_writes(drafts: list[Draft], content_dir: str | Path, dry_run: bool = False) -> ImportReport:
+def plan_writes(drafts: list[Entry], content_dir: str | Path, dry_run: bool = False) -> ImportReport:
     """Decide, for each draft, whether to create, update or leave the file alone; write unless dry."""
     source = drafts[0].source if drafts else ""
     report = ImportReport(source, dry_run=dry_run)
@@ -271,13 +245,13 @@ def plan_writes(drafts: list[Draft], content_dir: str | Path, dry_run: bool = Fa
             report.left_alone.append((draft.id, f"reviewed entry {owner.id} cites section {draft.section}"))
         elif current is not None and current.status != "draft":
             report.left_alone.append((draft.id, f"{path.name} has status {current.status!r}"))
-        elif current is not None and path.read_text(encoding="utf-8") == draft.render():
+        elif current is not None and path.read_text(encoding="utf-8") == render_entry(draft):
             report.unchanged.append(draft.id)
         else:
             (report.updated if current is not None else report.created).append(draft.id)
             if not dry_run:
                 folder.mkdir(parents=True, exist_ok=True)
-                path.write_text(draft.render(), encoding="utf-8")
+                path.write_text(render_entry(draft), encoding="utf-8")
     return report
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Iterable, Mapping
 
+from kb.content.model import Theme, Vocabulary
 from kb.importing.cleaning import SENTENCE_PUNCT, stem
 
 # Heading words that say what a section is, strongest family first. A word matches when it
@@ -74,14 +75,14 @@ class ThemeTerms:
     order: tuple[str, ...]
 
 
-def theme_terms(themes: dict[str, dict[str, Any]]) -> ThemeTerms:
+def theme_terms(themes: Mapping[str, Theme]) -> ThemeTerms:
     """Prepare the terms of themes.yaml (`terms_sv`, `terms_en`) for matching."""
     stemmed: dict[str, tuple[tuple[str, ...], ...]] = {}
     acronyms: dict[str, tuple[tuple[str, ...], ...]] = {}
     scopes: dict[str, frozenset[str]] = {}
     for slug, theme in themes.items():
         plain, caps = [], []
-        for term in [*(theme.get("terms_sv") or []), *(theme.get("terms_en") or [])]:
+        for term in [*theme.terms_sv, *theme.terms_en]:
             words = WORD.findall(str(term))
             if not words:
                 continue
@@ -90,7 +91,7 @@ def theme_terms(themes: dict[str, dict[str, Any]]) -> ThemeTerms:
             else:
                 plain.append(tuple(stem(w.lower()) for w in words))
         stemmed[slug], acronyms[slug] = tuple(plain), tuple(caps)
-        scopes[slug] = frozenset(stem(w) for w in _words(str(theme.get("scope_sv", ""))) if len(w) > 3)
+        scopes[slug] = _content_stems(theme.scope_sv)
     return ThemeTerms(stemmed, acronyms, scopes, tuple(themes))
 
 
@@ -127,9 +128,32 @@ def propose_themes(terms: ThemeTerms, heading: str, body: str, limit: int = 4) -
     if best > 0:
         chosen = [slug for slug, score in scores.most_common() if score >= max(2.0, 0.35 * best)]
         return (chosen or [scores.most_common(1)[0][0]])[:limit]
-    stems = {stem(w) for w in _words(f"{heading} {body}")}
+    stems = _content_stems(f"{heading} {body}")
     overlap = {slug: len(stems & scope) for slug, scope in terms.scopes.items()}
     return [max(terms.order, key=lambda slug: overlap[slug])]
+
+
+def _content_stems(text: str) -> frozenset[str]:
+    """The stems of a text's longer words (short ones are mostly function words)."""
+    return frozenset(stem(w) for w in _words(text) if len(w) > 3)
+
+
+def propose_subissues(vocab: Vocabulary, themes: Iterable[str], heading: str,
+                      body: str) -> dict[str, tuple[str, ...]]:
+    """Propose, for each proposed theme, the sub-issue whose label and scope share most words
+    with the passage (none when it shares none: the reviewer decides)."""
+    stems = _content_stems(f"{heading} {heading} {body}")
+    proposed = {}
+    for slug in themes:
+        theme = vocab.themes.get(slug)
+        if theme is None or not theme.subissues:
+            continue
+        overlap = {s.slug: len(stems & _content_stems(f"{s.label_sv} {s.scope_sv}"))
+                   for s in theme.subissues}
+        best = max(overlap.values())
+        if best:
+            proposed[slug] = tuple(s for s, n in overlap.items() if n == best)[:2]
+    return proposed
 
 
 # --------------------------------------------------------------------------------------------

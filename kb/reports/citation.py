@@ -1,4 +1,4 @@
-"""Citations: how an entry is cited in a memo.
+"""Citations: how an entry, or a place in a report, is cited in a memo.
 
 Form: ``Källa: <author> (<year>). <title>. <publisher>, avsnitt <section>, s. <page>.`` The
 report's title is cited in its own language whatever the interface language; only the words
@@ -7,25 +7,10 @@ around it (Källa/Source, avsnitt/section, s./p.) follow the interface.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Mapping
 
-WORDS = {
-    "sv": {"prefix": "Källa", "section": "avsnitt", "page": "s.", "no_year": "u.å.",
-           "quote": ("”", "”")},
-    "en": {"prefix": "Source", "section": "section", "page": "p.", "no_year": "n.d.",
-           "quote": ("“", "”")},
-}
-
-
-def _words(lang: str) -> dict[str, Any]:
-    return WORDS.get(lang, WORDS["sv"])
-
-
-def _field(obj: Any, name: str) -> Any:
-    """Read a field from an Entry, a hit dict or any mapping."""
-    if isinstance(obj, Mapping):
-        return obj.get(name)
-    return getattr(obj, name, None)
+from kb.content.model import Entry, Source
+from kb.i18n import translator
 
 
 def _sentence(text: str) -> str:
@@ -34,49 +19,48 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in ".?!" else text + "."
 
 
-def source_year(source: Mapping[str, Any]) -> str:
-    """Return a source's year as text ('' when unknown)."""
-    year = source.get("year") or str(source.get("date") or "")[:4]
-    return str(year) if year else ""
-
-
 def location(section: str | None, page: int | None, lang: str = "sv") -> str:
-    """Return where in the report a passage stands: 'avsnitt 4.3.6, s. 20' (no page part when absent).
+    """Where in the report a passage stands: 'avsnitt 4.3.6, s. 20' (no page part when absent).
 
     Numbered sections are printed as numbers; a heading used as section is quoted.
     """
-    words = _words(lang)
+    _ = translator(lang).gettext
     parts = []
     section = str(section or "").strip()
     if section:
         if section[0].isdigit():
-            parts.append(f"{words['section']} {section}")
+            parts.append(_("avsnitt %(section)s") % {"section": section})
         else:
-            left, right = words["quote"]
-            parts.append(f"{words['section']} {left}{section}{right}")
+            parts.append(_("avsnitt ”%(section)s”") % {"section": section})
     if page:
-        parts.append(f"{words['page']} {page}")
+        parts.append(_("s. %(page)s") % {"page": page})
     return ", ".join(parts)
 
 
-def format_citation(source: Mapping[str, Any], section: str | None, page: int | None,
-                    lang: str = "sv", prefix: bool = True) -> str:
-    """Format a citation ready to paste: author (year). title. publisher, section, page."""
-    words = _words(lang)
-    author = str(source.get("author") or source.get("publisher") or "").strip()
-    year = source_year(source) or words["no_year"]
-    title = str(source.get("title") or source.get("slug") or "").strip()
+def format_citation(source: Source, section: str | None, page: int | None, lang: str = "sv",
+                    prefix: bool = True) -> str:
+    """A citation ready to paste: author (year). title. publisher, section, page."""
+    _ = translator(lang).gettext
+    author = (source.author or source.publisher).strip()
+    year = source.year_text or _("u.å.")
     head = f"{author} ({year})." if author else f"({year})."
-    tail = ", ".join(p for p in (str(source.get("publisher") or "").strip(),
-                                 location(section, page, lang)) if p)
-    text = " ".join(p for p in (head, _sentence(title), _sentence(tail[:1].upper() + tail[1:]))
+    tail = ", ".join(p for p in (source.publisher.strip(), location(section, page, lang)) if p)
+    text = " ".join(p for p in (head, _sentence(source.title), _sentence(tail[:1].upper() + tail[1:]))
                     if p)
-    return f"{words['prefix']}: {text}" if prefix else text
+    return _("Källa: %(citation)s") % {"citation": text} if prefix else text
 
 
-def entry_citation(entry: Any, sources: Mapping[str, Mapping[str, Any]], lang: str = "sv",
+def entry_citation(entry: Entry, sources: Mapping[str, Source], lang: str = "sv",
                    prefix: bool = True) -> str:
-    """Cite an entry (an Entry or a hit dict) against the sources vocabulary."""
-    slug = _field(entry, "source") or ""
-    source = sources.get(slug) or {"slug": slug, "title": slug}
-    return format_citation(source, _field(entry, "section"), _field(entry, "page"), lang, prefix)
+    """Cite an entry against the sources it may come from."""
+    source = sources.get(entry.source) or Source(slug=entry.source, title=entry.source,
+                                                 region=entry.region, doc_type="")
+    return format_citation(source, entry.section, entry.page, lang, prefix)
+
+
+def short_citation(entry: Entry, source: Source | None, lang: str = "sv") -> str:
+    """A short reference for lists: the report's short title, year and place ('… 2020, avsnitt 2.3')."""
+    title = source.short_title if source else entry.source
+    year = f" {source.year_text}" if source and source.year_text else ""
+    where = location(entry.section, entry.page, lang)
+    return f"{title}{year}" + (f", {where}" if where else "")

@@ -1,7 +1,8 @@
-"""Exports: search results and comparisons as CSV, XLSX and a Markdown memo with footnotes.
+"""Exports: search results and comparisons as CSV, XLSX, a Markdown memo and a Word memo.
 
-One row per entry; the citation has its own column. Text that a spreadsheet would run as a
-formula (starting with =, +, -, @) is kept as text.
+Every export of a comparison has the page's shape: grouped by sub-issue, a region's entries
+under it, each with its citation. Text that a spreadsheet would run as a formula (starting
+with =, +, -, @) is kept as text; numbers (year, page, score) are numbers.
 """
 
 from __future__ import annotations
@@ -9,132 +10,127 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Any, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Iterable, Sequence
 
+from docx import Document
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
 
-from kb.reports.citation import entry_citation, source_year
-from kb.content.model import Vocabulary
-from kb.content.codes import doc_type_label, kind_label, status_label
+from kb.content.codes import doc_type_label, kind_label
+from kb.content.model import Entry, Source, Vocabulary
+from kb.i18n import N_, translator
+from kb.reports.compare import (FOUND, Comparison, Item, Row, claim_sentence, row_label,
+                                status_label)
+from kb.reports.overview import CitedEntry
 
-COLUMNS = ("region", "kind", "title", "summary", "themes", "source", "year", "section", "page",
-           "citation", "id", "url")
-HEADERS = {
-    "sv": {"region": "Region", "kind": "Typ", "title": "Titel", "summary": "Sammanfattning",
-           "themes": "Teman", "source": "Källa", "year": "År", "section": "Avsnitt",
-           "page": "Sida", "citation": "Källhänvisning", "id": "Id", "url": "Länk"},
-    "en": {"region": "Region", "kind": "Kind", "title": "Title", "summary": "Summary",
-           "themes": "Themes", "source": "Source", "year": "Year", "section": "Section",
-           "page": "Page", "citation": "Citation", "id": "Id", "url": "Link"},
-}
-MEMO = {
-    "sv": {"title": "Jämförelse", "query": "Sökning", "theme": "Tema", "regions": "Regioner",
-           "basis": "Underlag", "sources": "Källor", "coverage": "Underlag per region",
-           "status": "Läge", "count": "Antal poster"},
-    "en": {"title": "Comparison", "query": "Search", "theme": "Theme", "regions": "Regions",
-           "basis": "Based on", "sources": "Sources", "coverage": "Sources per region",
-           "status": "Status", "count": "Entries"},
-}
+Cell = str | int | float | None
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
-WIDTHS = {"region": 16, "kind": 15, "title": 50, "summary": 70, "themes": 28, "source": 40,
-          "year": 7, "section": 12, "page": 7, "citation": 70, "id": 30, "url": 40}
 
 
-def _words(table: Mapping[str, Mapping[str, str]], lang: str) -> Mapping[str, str]:
-    return table.get(lang, table["sv"])
+@dataclass(frozen=True)
+class Column:
+    """A column of a tabular export: its header (a message to translate) and width."""
+
+    key: str
+    header: str
+    width: int
 
 
-def headers(lang: str = "sv") -> list[str]:
-    """Column headers of an export, in the interface language."""
-    return [_words(HEADERS, lang)[c] for c in COLUMNS]
+COLUMNS = {c.key: c for c in (
+    Column("subissue", N_("Delfråga"), 34), Column("region", N_("Region"), 16),
+    Column("kind", N_("Typ"), 15), Column("title", N_("Titel"), 50),
+    Column("summary", N_("Sammanfattning"), 70), Column("themes", N_("Teman"), 28),
+    Column("source", N_("Källa"), 40), Column("year", N_("År"), 7),
+    Column("section", N_("Avsnitt"), 12), Column("page", N_("Sida"), 7),
+    Column("score", N_("Träffpoäng"), 10), Column("citation", N_("Källhänvisning"), 70),
+    Column("id", N_("Id"), 30), Column("url", N_("Länk"), 40))}
+ENTRY_COLUMNS = ("region", "kind", "title", "summary", "themes", "source", "year", "section",
+                 "page", "citation", "id", "url")
+COMPARISON_COLUMNS = ("subissue", "region", "kind", "title", "summary", "citation", "source",
+                      "year", "section", "page", "score", "url")
 
 
-def _pick(item: Mapping[str, Any], name: str, lang: str) -> str:
-    if lang == "en" and item.get(f"{name}_en"):
-        return str(item[f"{name}_en"])
-    return str(item.get(name) or "")
+@dataclass(frozen=True)
+class Table:
+    """Rows of cells under translated headers, as every tabular export writes them."""
+
+    keys: list[str]
+    headers: list[str]
+    rows: list[list[Cell]]
+
+    def without_empty_columns(self) -> "Table":
+        """The table without columns no row has a value in."""
+        keep = [i for i in range(len(self.keys)) if any(row[i] not in (None, "") for row in self.rows)]
+        return Table([self.keys[i] for i in keep], [self.headers[i] for i in keep],
+                     [[row[i] for i in keep] for row in self.rows])
 
 
-def entry_row(item: Mapping[str, Any], vocab: Vocabulary, lang: str = "sv",
-              base_url: str = "") -> list[Any]:
-    """One export row for an entry or a hit (anything with the entry's display fields)."""
-    region = vocab.regions.get(item["region"], {})
-    source = vocab.sources.get(item["source"], {})
-    themes = [vocab.themes.get(t, {}).get("label_en" if lang == "en" else "label_sv", t)
-              for t in item.get("themes", [])]
-    values = {
-        "region": (region.get("name_en") if lang == "en" else None) or region.get("name", item["region"]),
-        "kind": kind_label(item["kind"], lang),
-        "title": _pick(item, "title", lang), "summary": _pick(item, "summary", lang),
-        "themes": "; ".join(themes), "source": source.get("title", item["source"]),
-        "year": source_year(source), "section": item.get("section") or "",
-        "page": item.get("page") if item.get("page") is not None else "",
-        "citation": item.get("citation") or entry_citation(item, vocab.sources, lang),
-        "id": item["id"], "url": f"{base_url}/post/{item['id']}",
+def entry_values(entry: Entry, vocab: Vocabulary, lang: str, base_url: str,
+                 citation: str) -> dict[str, Cell]:
+    """An entry's export values by column key."""
+    source = vocab.sources.get(entry.source)
+    themes = [vocab.themes[t].label(lang) for t in entry.themes if t in vocab.themes]
+    return {
+        "region": vocab.region(entry.region).name_in(lang), "kind": kind_label(entry.kind, lang),
+        "title": entry.title_in(lang), "summary": entry.summary_in(lang),
+        "themes": "; ".join(themes), "source": source.title if source else entry.source,
+        "year": source.year if source else None, "section": entry.section, "page": entry.page,
+        "citation": citation, "id": entry.id, "url": f"{base_url}/post/{entry.id}",
     }
-    return [values[c] for c in COLUMNS]
 
 
-def comparison_rows(comparison: Mapping[str, Any], vocab: Vocabulary, lang: str = "sv",
-                    base_url: str = "") -> list[list[Any]]:
-    """Rows of a comparison in page order: region by region, kind by kind."""
-    return [entry_row(item, vocab, lang, base_url) for column in comparison["regions"]
-            for kind in comparison["kinds"] for item in column["cells"][kind]]
+def _table(keys: Sequence[str], rows: Iterable[dict[str, Cell]], lang: str) -> Table:
+    _ = translator(lang).gettext
+    return Table(list(keys), [_(COLUMNS[k].header) for k in keys],
+                 [[row.get(k) for k in keys] for row in rows])
 
 
-def search_rows(result: Mapping[str, Any], vocab: Vocabulary, lang: str = "sv",
-                base_url: str = "") -> list[list[Any]]:
-    """Rows of a search result, in result order."""
-    return [entry_row(hit, vocab, lang, base_url) for hit in result["hits"]]
+def search_table(hits: Iterable[CitedEntry], vocab: Vocabulary, lang: str = "sv",
+                 base_url: str = "") -> Table:
+    """All matches of a search, one row per entry, in result order."""
+    return _table(ENTRY_COLUMNS, (entry_values(h.entry, vocab, lang, base_url, h.citation)
+                                  for h in hits), lang)
 
 
-def coverage_rows(comparison: Mapping[str, Any], lang: str = "sv") -> list[list[Any]]:
-    """Per region: status, entry count and the sources (title, year, type) the column rests on."""
+def comparison_table(comparison: Comparison, vocab: Vocabulary, lang: str = "sv",
+                     base_url: str = "") -> Table:
+    """A comparison as one row per entry and sub-issue, in page order (without empty columns)."""
     rows = []
-    for column in comparison["regions"]:
-        name = column["name_en"] if lang == "en" else column["name"]
-        sources = "; ".join(_source_line(s, lang) for s in column["sources"])
-        rows.append([name, status_label(column["status"], lang), column["count"], sources])
-    return rows
+    for row in comparison.rows:
+        label = row_label(row, lang, with_theme=comparison.theme is None)
+        for cell in row.cells:
+            for item in cell.items:
+                values = entry_values(item.entry, vocab, lang, base_url, item.citation)
+                rows.append({**values, "subissue": label, "score": item.score})
+    return _table(COMPARISON_COLUMNS, rows, lang).without_empty_columns()
 
 
-def _source_line(source: Mapping[str, Any], lang: str) -> str:
-    year = f" ({source['year']})" if source.get("year") else ""
-    kind = doc_type_label(source.get("doc_type"), lang)
-    return f"{source.get('title')}{year}" + (f", {kind}" if kind else "")
+def comparison_topic(comparison: Comparison, lang: str = "sv") -> str:
+    """What a comparison is about: the theme's label and/or the free text in quotes."""
+    parts = [comparison.theme.label(lang)] if comparison.theme else []
+    if comparison.query:
+        parts.append(f"”{comparison.query}”" if lang == "sv" else f"“{comparison.query}”")
+    return " – ".join(parts)
 
 
-def _safe_cell(value: Any) -> Any:
+def _safe_cell(value: Cell) -> Cell:
     """Keep text that starts like a formula from being run as one by a spreadsheet."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """Write rows as CSV text (with a BOM so that spreadsheets read å, ä, ö as UTF-8)."""
+def to_csv(table: Table) -> str:
+    """Write a table as CSV text (with a BOM so that spreadsheets read å, ä, ö as UTF-8)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_safe_cell(v) for v in row])
-    return out.getvalue()
-
-
-def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Export",
-            extra_sheets: Mapping[str, tuple[Sequence[str], Iterable[Sequence[Any]]]] | None = None) -> bytes:
-    """Write rows as an XLSX workbook: a header row, wrapped text, values never read as formulas."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _sheet_title(title)
-    _fill(sheet, header, rows)
-    for name, (extra_header, extra_rows) in (extra_sheets or {}).items():
-        _fill(book.create_sheet(_sheet_title(name)), extra_header, extra_rows)
-    out = io.BytesIO()
-    book.save(out)
+    writer.writerow(table.headers)
+    for row in table.rows:
+        writer.writerow(["" if v is None else _safe_cell(v) for v in row])
     return out.getvalue()
 
 
@@ -142,71 +138,191 @@ def _sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Export"
 
 
-def _fill(sheet: Any, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    sheet.append(list(header))
+def _write_rows(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Cell]],
+                widths: Sequence[int]) -> None:
+    """Headers in bold, rows with text kept as text and wrapped, numbers as numbers."""
+    sheet.append(list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([v if v is not None else "" for v in row])
+        sheet.append([v for v in row])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+
+
+def _table_sheet(sheet: Worksheet, table: Table) -> None:
+    _write_rows(sheet, table.headers, table.rows, [COLUMNS[k].width for k in table.keys])
     sheet.freeze_panes = "A2"
-    for index, name in enumerate(header):
-        letter = sheet.cell(row=1, column=index + 1).column_letter
-        width = WIDTHS.get(COLUMNS[index], 20) if len(header) == len(COLUMNS) else 30
-        sheet.column_dimensions[letter].width = width
+    sheet.auto_filter.ref = sheet.dimensions
 
 
-def comparison_xlsx(comparison: Mapping[str, Any], vocab: Vocabulary, lang: str = "sv",
+def search_xlsx(table: Table, lang: str = "sv") -> bytes:
+    """A search's matches as a workbook of one sheet."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _sheet_title(translator(lang).gettext("Sökresultat"))
+    _table_sheet(sheet, table)
+    return _save(book)
+
+
+def _save(book: Workbook) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _cell_text(items: Sequence[Item], status: str, lang: str) -> str:
+    if status != FOUND:
+        return status_label(status, lang)
+    return "\n".join(f"{kind_label(i.entry.kind, lang)}: {i.entry.title_in(lang)}" for i in items)
+
+
+def comparison_xlsx(comparison: Comparison, vocab: Vocabulary, lang: str = "sv",
                     base_url: str = "") -> bytes:
-    """The comparison as a workbook: one row per entry, and a sheet with each column's sources."""
-    words = _words(MEMO, lang)
-    coverage_header = [_words(HEADERS, lang)["region"], words["status"],
-                       words["count"], words["sources"]]
-    return to_xlsx(headers(lang), comparison_rows(comparison, vocab, lang, base_url),
-                   title=words["title"],
-                   extra_sheets={words["coverage"]: (coverage_header, coverage_rows(comparison, lang))})
+    """The comparison as a workbook: the overview grid, every entry, and the reports behind it.
+
+    Sheet 1 is laid out as the page's overview (sub-issues × regions, each cell the titles of
+    the region's entries with their kind) with its header row and column frozen; sheet 2 has one
+    row per entry and sub-issue with an autofilter; sheet 3 says what each column rests on.
+    """
+    _ = translator(lang).gettext
+    book = Workbook()
+    grid = book.active
+    assert grid is not None
+    grid.title = _sheet_title(_("Översikt"))
+    names = [c.region.name_in(lang) for c in comparison.regions]
+    _write_rows(grid, [_("Delfråga"), *names],
+                ([row_label(row, lang, with_theme=comparison.theme is None)]
+                 + [_cell_text(c.items, c.status, lang) for c in row.cells]
+                 for row in comparison.rows),
+                [40] + [45] * len(names))
+    grid.freeze_panes = "B2"
+    _table_sheet(book.create_sheet(_sheet_title(_("Poster"))),
+                 comparison_table(comparison, vocab, lang, base_url))
+    basis = book.create_sheet(_sheet_title(_("Underlag per region")))
+    _write_rows(basis, [_("Region"), _("Läge"), _("Antal poster"), _("Källor")],
+                ([c.region.name_in(lang), status_label(c.status, lang), c.count,
+                  "; ".join(source_line(s, lang) for s in c.sources)]
+                 for c in comparison.regions), [20, 30, 14, 80])
+    return _save(book)
 
 
-def md_escape(text: Any) -> str:
+def source_line(source: Source, lang: str) -> str:
+    """A report as a reader names it: title (year), document type."""
+    year = f" ({source.year_text})" if source.year_text else ""
+    kind = doc_type_label(source.doc_type, lang)
+    return f"{source.title}{year}" + (f", {kind}" if kind else "")
+
+
+def md_escape(text: object) -> str:
     """Escape the characters Markdown would read as markup."""
     return MD_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", str(text)).strip())
 
 
-def comparison_markdown(comparison: Mapping[str, Any], lang: str = "sv", base_url: str = "") -> str:
-    """The comparison as a Markdown memo: a section per region, statements with footnoted citations."""
-    words = _words(MEMO, lang)
-    theme = comparison.get("theme")
-    topic = []
-    if theme:
-        topic.append(theme["label_en"] if lang == "en" else theme["label_sv"])
-    if comparison.get("query"):
-        topic.append(f"”{comparison['query']}”" if lang == "sv" else f"“{comparison['query']}”")
-    lines = [f"# {words['title']}: {md_escape(' – '.join(topic))}", ""]
-    names = [c["name_en"] if lang == "en" else c["name"] for c in comparison["regions"]]
-    lines += [f"{words['regions']}: {md_escape(', '.join(names))}", ""]
+@dataclass(frozen=True)
+class MemoRegion:
+    """A region's part of one sub-issue in a memo: its statements, each with its note number."""
+
+    name: str
+    status: str
+    statements: list[tuple[Item, int]]
+
+
+@dataclass(frozen=True)
+class Memo:
+    """A comparison laid out as a memo, for the Markdown and Word writers alike."""
+
+    title: str
+    basis: list[str]
+    summary: list[str]
+    sections: list[tuple[str, list[MemoRegion]]]  # (sub-issue, the regions' parts)
+    notes: list[str]  # citations, numbered in the order they are first used
+
+
+def memo(comparison: Comparison, lang: str = "sv", base_url: str = "") -> Memo:
+    """Lay a comparison out as a memo: title, what it rests on, summary, then each sub-issue."""
+    _ = translator(lang).gettext
     notes: list[str] = []
-    for column, name in zip(comparison["regions"], names):
-        lines += [f"## {md_escape(name)}", ""]
-        if column["sources"]:
-            basis = "; ".join(_source_line(s, lang) for s in column["sources"])
-            lines += [f"*{words['basis']}: {md_escape(basis)}*", ""]
-        if column["status"] != "found":
-            lines += [f"*{md_escape(status_label(column['status'], lang).capitalize())}.*", ""]
-            continue
-        for kind in comparison["kinds"]:
-            items = column["cells"][kind]
-            lines += [f"### {kind_label(kind, lang, plural=True)}", ""]
-            if not items:
-                lines += [f"*{md_escape(status_label('nothing-found', lang).capitalize())}.*", ""]
-                continue
-            for item in items:
-                notes.append(item["citation"] + (f" {base_url}/post/{item['id']}" if base_url else ""))
-                lines.append(f"- **{md_escape(_pick(item, 'title', lang))}.** "
-                             f"{md_escape(_pick(item, 'summary', lang))}[^{len(notes)}]")
-            lines.append("")
-    if notes:
-        lines += ["---", ""] + [f"[^{n}]: {md_escape(text)}" for n, text in enumerate(notes, 1)]
+    sections = []
+    for row in comparison.rows:
+        parts = []
+        for cell, column in zip(row.cells, comparison.regions):
+            statements = []
+            for item in cell.items:
+                note = item.citation + (f" {base_url}/post/{item.entry.id}" if base_url else "")
+                if note not in notes:
+                    notes.append(note)
+                statements.append((item, notes.index(note) + 1))
+            parts.append(MemoRegion(column.region.name_in(lang), cell.status, statements))
+        sections.append((row_label(row, lang, with_theme=comparison.theme is None), parts))
+    return Memo(
+        title=f"{_('Jämförelse')}: {comparison_topic(comparison, lang)}",
+        basis=[f"{c.region.name_in(lang)}: "
+               + ("; ".join(source_line(s, lang) for s in c.sources) or status_label(c.status, lang))
+               for c in comparison.regions],
+        summary=[claim_sentence(claim, comparison, lang) for claim in comparison.summary],
+        sections=sections, notes=notes)
+
+
+def _statement(item: Item, lang: str) -> str:
+    return f"{kind_label(item.entry.kind, lang)}: {item.entry.title_in(lang)}"
+
+
+def comparison_markdown(comparison: Comparison, lang: str = "sv", base_url: str = "") -> str:
+    """The comparison as a Markdown memo: a section per sub-issue, statements with footnotes."""
+    _ = translator(lang).gettext
+    laid = memo(comparison, lang, base_url)
+    lines = [f"# {md_escape(laid.title)}", "", f"## {_('Underlag')}", ""]
+    lines += [f"- {md_escape(line)}" for line in laid.basis]
+    if laid.summary:
+        lines += ["", f"## {_('Sammanfattning')}", ""] + [f"- {md_escape(s)}" for s in laid.summary]
+    for label, parts in laid.sections:
+        lines += ["", f"## {md_escape(label)}", ""]
+        for part in parts:
+            if part.status != FOUND:
+                lines.append(f"- **{md_escape(part.name)}:** *{md_escape(status_label(part.status, lang))}*")
+            else:
+                text = " ".join(f"{md_escape(_statement(item, lang))}.[^{n}]"
+                                for item, n in part.statements)
+                lines.append(f"- **{md_escape(part.name)}:** {text}")
+    if laid.notes:
+        lines += ["", "---", ""] + [f"[^{n}]: {md_escape(text)}" for n, text in enumerate(laid.notes, 1)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def comparison_docx(comparison: Comparison, lang: str = "sv", base_url: str = "") -> bytes:
+    """The comparison as a Word memo: a heading per sub-issue, a paragraph per region, and
+    numbered source references, ready to paste into a briefing."""
+    _ = translator(lang).gettext
+    laid = memo(comparison, lang, base_url)
+    document = Document()
+    document.add_heading(laid.title, level=1)
+    document.add_heading(_("Underlag"), level=2)
+    for line in laid.basis:
+        document.add_paragraph(line, style="List Bullet")
+    if laid.summary:
+        document.add_heading(_("Sammanfattning"), level=2)
+        for sentence in laid.summary:
+            document.add_paragraph(sentence, style="List Bullet")
+    for label, parts in laid.sections:
+        document.add_heading(label, level=2)
+        for part in parts:
+            paragraph = document.add_paragraph()
+            paragraph.add_run(f"{part.name}: ").bold = True
+            if part.status != FOUND:
+                paragraph.add_run(status_label(part.status, lang)).italic = True
+                continue
+            paragraph.add_run("; ".join(f"{_statement(item, lang)} [{n}]"
+                                        for item, n in part.statements) + ".")
+    if laid.notes:
+        document.add_heading(_("Källor"), level=2)
+        for n, text in enumerate(laid.notes, 1):
+            document.add_paragraph(f"[{n}] {text}")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

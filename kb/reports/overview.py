@@ -1,87 +1,152 @@
-"""Overviews of what the knowledge base holds: theme × region matrix, themes, sources, regions.
+"""Overviews of what the knowledge base holds: the theme × region matrix, themes, sources,
+regions, and one entry with its citation.
 
-Pure functions over entries (in document order) and the vocabulary; they return plain data.
+Pure functions over entries (in report order) and the vocabulary, returning typed values.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Iterable, Sequence
 
-from kb.reports.citation import entry_citation, source_year
-from kb.content.model import Entry, Vocabulary
-from search.query import more_like_this
+from kb.content.codes import KINDS
+from kb.content.model import Entry, Region, Source, Theme, Vocabulary
+from kb.i18n import LANGUAGES
+from kb.reports.citation import entry_citation, short_citation
 
-# Rows of the comparison and groups on pages: what to do first, then what is wrong, then facts.
-KIND_ORDER = ("recommendation", "challenge", "finding")
 HEAT_LEVELS = 5
+KindCounts = dict[str, int]
 
 
-def ordered_themes(vocab: Vocabulary) -> list[str]:
-    """Theme slugs with the core themes first, each group in file order."""
-    core = [slug for slug, theme in vocab.themes.items() if theme.get("core")]
-    return core + [slug for slug in vocab.themes if slug not in core]
+@dataclass(frozen=True)
+class CitedEntry:
+    """An entry with its citation in the interface language and a short reference."""
+
+    entry: Entry
+    citation: str
+    short: str
 
 
-def core_themes(vocab: Vocabulary) -> list[str]:
-    """The themes the comparison is built around (marked `core: true` in themes.yaml)."""
-    return [slug for slug, theme in vocab.themes.items() if theme.get("core")]
+@dataclass(frozen=True)
+class MatrixCell:
+    region: str
+    count: int
+    level: int  # 0 (empty) … HEAT_LEVELS, relative to the fullest cell
 
 
-def sources_by_region(vocab: Vocabulary) -> dict[str, list[dict[str, Any]]]:
-    """Map each region slug to the sources held for it (file order); regions without any map to []."""
-    held: dict[str, list[dict[str, Any]]] = {slug: [] for slug in vocab.regions}
-    for source in vocab.sources.values():
-        held.setdefault(str(source.get("region") or ""), []).append(source_summary(source))
-    return held
+@dataclass(frozen=True)
+class MatrixRow:
+    theme: Theme
+    cells: list[MatrixCell]
+    total: int
 
 
-def regions_with_sources(vocab: Vocabulary) -> list[str]:
-    """Region slugs (file order) for which at least one report is held."""
-    held = sources_by_region(vocab)
-    return [slug for slug in vocab.regions if held.get(slug)]
+@dataclass(frozen=True)
+class Matrix:
+    """Entries per theme and region (regions with a report held)."""
+
+    regions: list[Region]
+    rows: list[MatrixRow]
+    max: int
 
 
-def source_summary(source: dict[str, Any]) -> dict[str, Any]:
-    """The fields of a source a column header or a list needs."""
-    return {
-        "slug": source.get("slug"), "title": source.get("title"), "title_en": source.get("title_en"),
-        "short": source.get("short") or source.get("title"), "year": source_year(source),
-        "doc_type": source.get("doc_type"), "region": source.get("region"),
-        "publisher": source.get("publisher"), "author": source.get("author"),
-    }
+@dataclass(frozen=True)
+class RegionCounts:
+    region: Region
+    counts: KindCounts
+    total: int
 
 
-def region_summary(vocab: Vocabulary, slug: str) -> dict[str, Any]:
-    """A region's slug and names."""
-    region = vocab.regions.get(slug, {})
-    return {"slug": slug, "name": region.get("name", slug),
-            "name_en": region.get("name_en") or region.get("name", slug),
-            "kind": region.get("kind")}
+@dataclass(frozen=True)
+class ThemeOverview:
+    """A theme with its entries counted per region and kind, and per sub-issue."""
+
+    theme: Theme
+    regions: list[RegionCounts]
+    totals: KindCounts
+    total: int
+    subissues: dict[str, int]  # sub-issue slug → entries addressing it
 
 
-def theme_summary(vocab: Vocabulary, slug: str) -> dict[str, Any]:
-    """A theme's slug, labels and scope."""
-    theme = vocab.themes.get(slug, {})
-    return {"slug": slug, "label_sv": theme.get("label_sv", slug),
-            "label_en": theme.get("label_en") or theme.get("label_sv", slug),
-            "scope_sv": theme.get("scope_sv", ""), "scope_en": theme.get("scope_en", ""),
-            "core": bool(theme.get("core"))}
+@dataclass(frozen=True)
+class SourceOverview:
+    """A report held, with its region and entries per kind."""
+
+    source: Source
+    region: Region
+    counts: KindCounts
+    total: int
 
 
-def entry_item(entry: Entry, vocab: Vocabulary, lang: str = "sv",
-               score: float | None = None) -> dict[str, Any]:
-    """An entry as a list item: display fields plus its citation and source title."""
-    source = vocab.sources.get(entry.source, {})
-    return {
-        "id": entry.id, "title": entry.title, "title_en": entry.title_en, "kind": entry.kind,
-        "region": entry.region, "source": entry.source, "section": entry.section,
-        "page": entry.page, "themes": list(entry.themes), "summary": entry.summary,
-        "summary_en": entry.summary_en, "addressees": list(entry.addressees),
-        "source_title": source.get("title", entry.source), "year": source_year(source),
-        "citation": entry_citation(entry, vocab.sources, lang), "score": score,
-    }
+@dataclass(frozen=True)
+class SourceDetail:
+    source: SourceOverview
+    entries: list[CitedEntry]
+    has_text: bool  # its full text can be read on the site
+
+
+@dataclass(frozen=True)
+class RegionOverview:
+    region: Region
+    sources: list[Source]
+    counts: KindCounts
+    total: int
+
+
+@dataclass(frozen=True)
+class ThemeGroup:
+    theme: Theme
+    entries: list[CitedEntry]
+
+
+@dataclass(frozen=True)
+class RegionDetail:
+    """A region's reports, its entries per kind and its recommendations by main theme."""
+
+    region: Region
+    sources: list[Source]
+    counts: KindCounts
+    recommendations: list[ThemeGroup]
+
+
+@dataclass(frozen=True)
+class EntryDetail:
+    """An entry, its citation in either language, and what other regions say."""
+
+    entry: Entry
+    citation: str
+    citations: dict[str, str]
+    source: Source | None
+    related: list[CitedEntry]
+    place: str | None  # the anchor of its passage in the report's reader page
+
+
+@dataclass(frozen=True)
+class StartPage:
+    core: list[Theme]
+    matrix: Matrix
+    sources: list[SourceOverview]
+    total: int
+
+
+def cite(entry: Entry, vocab: Vocabulary, lang: str = "sv") -> CitedEntry:
+    """An entry with its citations in the interface language."""
+    return CitedEntry(entry, entry_citation(entry, vocab.sources, lang),
+                      short_citation(entry, vocab.sources.get(entry.source), lang))
+
+
+def kind_counts(entries: Iterable[Entry]) -> KindCounts:
+    """How many entries of each kind, every kind present (in KINDS order)."""
+    found = Counter(e.kind for e in entries)
+    return {kind: found[kind] for kind in KINDS}
+
+
+def region_counts(region: Region, entries: Iterable[Entry]) -> RegionCounts:
+    """A region's entries counted per kind."""
+    counts = kind_counts(entries)
+    return RegionCounts(region, counts, sum(counts.values()))
 
 
 def heat_level(count: int, highest: int) -> int:
@@ -91,69 +156,57 @@ def heat_level(count: int, highest: int) -> int:
     return max(1, math.ceil(HEAT_LEVELS * count / highest))
 
 
-def theme_region_matrix(entries: Iterable[Entry], vocab: Vocabulary) -> dict[str, Any]:
+def theme_region_matrix(entries: Iterable[Entry], vocab: Vocabulary) -> Matrix:
     """Count entries per theme and region (regions with a report held), with heat levels."""
-    regions = regions_with_sources(vocab)
-    counts: Counter[tuple[str, str]] = Counter()
-    for entry in entries:
-        for theme in entry.themes:
-            counts[(theme, entry.region)] += 1
-    highest = max((counts[(t, r)] for t in vocab.themes for r in regions), default=0)
+    regions = vocab.regions_with_sources()
+    counts: Counter[tuple[str, str]] = Counter(
+        (theme, entry.region) for entry in entries for theme in entry.themes)
+    highest = max((counts[(t, r.slug)] for t in vocab.themes for r in regions), default=0)
     rows = []
-    for slug in ordered_themes(vocab):
-        cells = [{"region": r, "count": counts[(slug, r)],
-                  "level": heat_level(counts[(slug, r)], highest)} for r in regions]
-        rows.append({**theme_summary(vocab, slug), "cells": cells,
-                     "total": sum(c["count"] for c in cells)})
-    return {"regions": [region_summary(vocab, r) for r in regions], "rows": rows, "max": highest}
+    for theme in vocab.ordered_themes():
+        cells = [MatrixCell(r.slug, counts[(theme.slug, r.slug)],
+                            heat_level(counts[(theme.slug, r.slug)], highest)) for r in regions]
+        rows.append(MatrixRow(theme, cells, sum(c.count for c in cells)))
+    return Matrix(regions, rows, highest)
 
 
-def theme_overview(entries: Iterable[Entry], vocab: Vocabulary) -> list[dict[str, Any]]:
-    """Every theme with its scope and its entry counts per region and kind."""
-    entries = list(entries)
-    regions = regions_with_sources(vocab)
-    counts: Counter[tuple[str, str, str]] = Counter()
-    for entry in entries:
-        for theme in entry.themes:
-            counts[(theme, entry.region, entry.kind)] += 1
+def theme_overview(entries: Sequence[Entry], vocab: Vocabulary) -> list[ThemeOverview]:
+    """Every theme with its scope, its entries per region and kind, and per sub-issue."""
+    regions = vocab.regions_with_sources()
     overview = []
-    for slug in ordered_themes(vocab):
-        rows = []
-        for region in regions:
-            by_kind = {kind: counts[(slug, region, kind)] for kind in KIND_ORDER}
-            rows.append({**region_summary(vocab, region), "counts": by_kind,
-                         "total": sum(by_kind.values())})
-        totals = {kind: sum(r["counts"][kind] for r in rows) for kind in KIND_ORDER}
-        overview.append({**theme_summary(vocab, slug), "regions": rows, "totals": totals,
-                         "total": sum(totals.values())})
+    for theme in vocab.ordered_themes():
+        tagged = [e for e in entries if theme.slug in e.themes]
+        rows = [region_counts(region, [e for e in tagged if e.region == region.slug])
+                for region in regions]
+        totals = kind_counts(tagged)
+        per_subissue = Counter(s for e in tagged for s in e.subissues_of(theme.slug))
+        overview.append(ThemeOverview(theme, rows, totals, sum(totals.values()),
+                                      {s.slug: per_subissue[s.slug] for s in theme.subissues}))
     return overview
 
 
-def sources_overview(entries: Iterable[Entry], vocab: Vocabulary) -> list[dict[str, Any]]:
-    """Every source with its metadata and how many entries of each kind it gave."""
-    counts: Counter[tuple[str, str]] = Counter((e.source, e.kind) for e in entries)
+def sources_overview(entries: Sequence[Entry], vocab: Vocabulary) -> list[SourceOverview]:
+    """Every source with its region and how many entries of each kind it gave."""
     listed = []
     for slug, source in vocab.sources.items():
-        by_kind = {kind: counts[(slug, kind)] for kind in KIND_ORDER}
-        listed.append({**source, **source_summary(source),
-                       "region_name": region_summary(vocab, str(source.get("region")))["name"],
-                       "region_name_en": region_summary(vocab, str(source.get("region")))["name_en"],
-                       "counts": by_kind, "total": sum(by_kind.values())})
+        counts = kind_counts(e for e in entries if e.source == slug)
+        listed.append(SourceOverview(source, vocab.region(source.region), counts,
+                                     sum(counts.values())))
     return listed
 
 
-def source_detail(entries: Sequence[Entry], vocab: Vocabulary, slug: str,
-                  lang: str = "sv") -> dict[str, Any] | None:
-    """A source's metadata and its entries in document order; None for an unknown slug."""
+def source_detail(entries: Sequence[Entry], vocab: Vocabulary, slug: str, lang: str = "sv",
+                  has_text: bool = False) -> SourceDetail | None:
+    """A source's metadata and its entries in report order; None for an unknown slug."""
     if slug not in vocab.sources:
         return None
-    listed = [entry_item(e, vocab, lang) for e in entries if e.source == slug]
-    overview = next(s for s in sources_overview(entries, vocab) if s["slug"] == slug)
-    return {"source": overview, "entries": listed}
+    overview = next(s for s in sources_overview(entries, vocab) if s.source.slug == slug)
+    return SourceDetail(overview, [cite(e, vocab, lang) for e in entries if e.source == slug],
+                        has_text)
 
 
 def region_detail(entries: Sequence[Entry], vocab: Vocabulary, slug: str,
-                  lang: str = "sv") -> dict[str, Any] | None:
+                  lang: str = "sv") -> RegionDetail | None:
     """A region's sources, counts per kind and its recommendations grouped by main theme.
 
     An entry's main theme is the first one listed (curators put the most central theme first),
@@ -164,41 +217,33 @@ def region_detail(entries: Sequence[Entry], vocab: Vocabulary, slug: str,
     own = [e for e in entries if e.region == slug]
     recommendations = [e for e in own if e.kind == "recommendation"]
     groups = []
-    for theme in ordered_themes(vocab):
-        items = [entry_item(e, vocab, lang) for e in recommendations if e.themes and e.themes[0] == theme]
+    for theme in vocab.ordered_themes():
+        items = [cite(e, vocab, lang) for e in recommendations if e.themes[0] == theme.slug]
         if items:
-            groups.append({**theme_summary(vocab, theme), "entries": items})
-    sources = sources_by_region(vocab).get(slug, [])
-    return {
-        "region": region_summary(vocab, slug), "sources": sources, "has_sources": bool(sources),
-        "counts": {kind: sum(1 for e in own if e.kind == kind) for kind in KIND_ORDER},
-        "recommendations": groups,
-    }
+            groups.append(ThemeGroup(theme, items))
+    return RegionDetail(vocab.regions[slug], vocab.sources_of(slug), kind_counts(own), groups)
 
 
-def regions_overview(entries: Iterable[Entry], vocab: Vocabulary) -> list[dict[str, Any]]:
-    """Every region with the number of reports held and entries per kind."""
-    counts: Counter[tuple[str, str]] = Counter((e.region, e.kind) for e in entries)
-    held = sources_by_region(vocab)
-    return [{**region_summary(vocab, slug), "sources": held.get(slug, []),
-             "counts": {kind: counts[(slug, kind)] for kind in KIND_ORDER},
-             "total": sum(counts[(slug, kind)] for kind in KIND_ORDER)}
-            for slug in vocab.regions]
+def regions_overview(entries: Sequence[Entry], vocab: Vocabulary) -> list[RegionOverview]:
+    """Every region with the reports held and entries per kind."""
+    found = []
+    for slug, region in vocab.regions.items():
+        counts = kind_counts(e for e in entries if e.region == slug)
+        found.append(RegionOverview(region, vocab.sources_of(slug), counts, sum(counts.values())))
+    return found
 
 
-def entry_detail(snapshot: Any, entry_id: str, lang: str = "sv",
-                 related_limit: int = 6) -> dict[str, Any] | None:
-    """An entry with its source, citations and what other regions say on its themes."""
-    entry = snapshot.entries.get(entry_id)
-    if entry is None:
-        return None
-    vocab = snapshot.vocab
-    source = vocab.sources.get(entry.source, {})
-    related = more_like_this(snapshot, entry_id, limit=related_limit, other_regions=True)
-    return {
-        "entry": {**entry.to_dict(), "citation": entry_citation(entry, vocab.sources, lang),
-                  "source_title": source.get("title", entry.source), "year": source_year(source)},
-        "citations": {code: entry_citation(entry, vocab.sources, code) for code in ("sv", "en")},
-        "source": source_summary(source) if source else None,
-        "related": [{**hit, "citation": entry_citation(hit, vocab.sources, lang)} for hit in related],
-    }
+def entry_detail(entry: Entry, vocab: Vocabulary, related: Sequence[Entry], lang: str = "sv",
+                 place: str | None = None) -> EntryDetail:
+    """An entry with its source, citations and the related entries the search layer found."""
+    return EntryDetail(
+        entry=entry, citation=entry_citation(entry, vocab.sources, lang),
+        citations={code: entry_citation(entry, vocab.sources, code) for code in LANGUAGES},
+        source=vocab.sources.get(entry.source), related=[cite(e, vocab, lang) for e in related],
+        place=place)
+
+
+def start_page(entries: Sequence[Entry], vocab: Vocabulary) -> StartPage:
+    """What the start page shows: the core themes, the matrix and the reports held."""
+    return StartPage(vocab.core_themes(), theme_region_matrix(entries, vocab),
+                     sources_overview(entries, vocab), len(entries))

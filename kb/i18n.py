@@ -1,0 +1,36 @@
+"""Translations outside a request: the same gettext catalogue the site uses, for any language.
+
+Messages are written in Swedish; translations/<lang>/LC_MESSAGES/messages.po holds the other
+languages (today English), compiled to .mo by `make`. The site reads the catalogue through
+Flask-Babel; exports, citations and comparisons made in kb.reports read it here.
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+from pathlib import Path
+
+from babel.support import Translations
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+LANGUAGES = ("sv", "en")
+DEFAULT = "sv"
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translator(lang: str) -> gettext.NullTranslations:
+    """The catalogue of a language; Swedish, the source language, translates to itself."""
+    if lang not in LANGUAGES or lang == DEFAULT:
+        return gettext.NullTranslations()
+    return Translations.load(str(TRANSLATIONS), [lang])
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction where it is defined; translate it where it is shown."""
+    return message
+
+
+def NP_(context: str, message: str) -> tuple[str, str]:
+    """Mark a message with its context (pgettext) for extraction; translate it where shown."""
+    return context, message
