@@ -48,6 +48,7 @@ class QueryBuilder:
         self.schema = schema
         self.splitter = splitter
         self.fields = {name: boost for name, boost in FIELD_BOOSTS.items() if name in schema}
+        self.swedish = [name for name in SWEDISH_FIELDS if name in schema]
         self._cache: dict[tuple[str, str], tuple[str, ...]] = {}
         self.protected = self._protected()
         self.synonyms = self._synonym_map(synonym_groups)
@@ -96,7 +97,7 @@ class QueryBuilder:
         for member in self.synonyms[stems[0]]:
             words = re.findall(r"\w+", member)
             if len(words) == 1:
-                for fieldname in SWEDISH_FIELDS:
+                for fieldname in self.swedish:
                     for term in self.terms(fieldname, member):
                         found.append(wq.Term(fieldname, term,
                                              boost=FIELD_BOOSTS[fieldname] * SYNONYM_WEIGHT))
@@ -119,7 +120,7 @@ class QueryBuilder:
                 alternatives.append(wq.Term(fieldname, term, boost=boost))
         if expand and self.splitter is not None and not self.known_word(word):
             for part in dict.fromkeys(self.splitter.split(word.lower())):
-                for fieldname in SWEDISH_FIELDS:
+                for fieldname in self.swedish:
                     for term in self.terms(fieldname, part):
                         alternatives.append(wq.Term(fieldname, term,
                                                     boost=FIELD_BOOSTS[fieldname] * PART_WEIGHT))

@@ -21,7 +21,7 @@ from search.generations import Snapshot
 from search.parsing import ParsedQuery, parse_query
 from search.query import QueryBuilder
 from search.ranking import Scores, rank
-from search.snippets import make_snippet
+from search.snippets import has_marks, make_snippet
 from search.spelling import Speller
 
 TEXT_HITS = 5  # report-text sections listed under the entries on a search page
@@ -179,8 +179,8 @@ def search_texts(snapshot: Snapshot, parsed: ParsedQuery, filters: Mapping[str, 
     hits = []
     for docnum, score in best:
         slug, section = snapshot.sections_by_docnum[docnum]
-        block = next((b for b in section.blocks if make_snippet(b.text, highlight, build.protected,
-                                                                  marked_only=True)), section.blocks[0])
+        block = next((b for b in section.blocks if has_marks(b.text, highlight, build.protected)),
+                     section.blocks[0])
         body = "\n\n".join(b.text for b in section.blocks)
         hits.append(TextHit(source=slug, section=section.section, heading=section.title,
                             anchor=block.anchor, page=block.page or section.page,

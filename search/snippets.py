@@ -128,3 +128,8 @@ def make_snippet(body: str, terms: frozenset[str], keep: frozenset[str] = PROTEC
         pieces.append(("… " if start > 0 else "") + _render(text, start, end, spans)
                       + (" …" if end < len(text) else ""))
     return Markup(" ".join(pieces).replace("… …", "…"))
+
+
+def has_marks(body: str, terms: frozenset[str], keep: frozenset[str] = PROTECTED) -> bool:
+    """Whether a snippet of the body would mark any word (the query's words occur in it)."""
+    return bool(terms) and bool(_marks(plain_text(body), terms, keep))

@@ -21,3 +21,13 @@
     block.appendChild(button);
   });
 }());
+
+// On a phone the search filters start folded behind their button, so the first hit is near
+// the top; without JavaScript they stay open (the page still works).
+(function () {
+  "use strict";
+  var panel = document.querySelector(".facet-panel");
+  if (panel && window.matchMedia && window.matchMedia("(max-width: 50rem)").matches) {
+    panel.removeAttribute("open");
+  }
+}());

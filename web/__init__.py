@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from web.api import SafeJSONProvider
     from web.api import bp as api_bp
     from web.cli import COMMANDS
+    from web.markup import render_markdown
     from web.present import cached_url_for
     from web.views import bp  # registers the pages' routes on both blueprints
 
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     app.json = SafeJSONProvider(app)
     app.jinja_env.globals["url_for"] = cached_url_for
+    app.jinja_env.globals["render_markdown"] = render_markdown
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -16,7 +16,8 @@ from markupsafe import Markup
 
 from search.generations import Snapshot
 
-from kb.content.codes import FACETS, doc_type_label, facet_label, kind_label
+from kb.content.codes import (FACETS, doc_type_label, facet_label, kind_count, kind_initial,
+                             kind_label)
 from kb.content.model import Entry, Source, Vocabulary
 from kb.reports.citation import location
 from kb.reports.compare import Claim, Comparison, Row, claim_sentence, row_label, status_label
@@ -63,6 +64,12 @@ class Labels:
 
     def kind(self, kind: str, plural: bool = False) -> str:
         return kind_label(kind, self.lang, plural)
+
+    def kind_initial(self, kind: str) -> str:
+        return kind_initial(kind, self.lang)
+
+    def kind_count(self, kind: str, count: int) -> str:
+        return kind_count(kind, count, self.lang)
 
     def status(self, status: str) -> str:
         return status_label(status, self.lang)

@@ -219,7 +219,6 @@ def source_page(req: Request, slug: str) -> SourceDetail | None:
 
 @page(name="report_text_page", path="/kallor/<slug>/text", api="/api/sources/<slug>/text",
       template="report_text.html", returns=ReportReader, errors=(404,), params=(SLUG,),
-      context=lambda reader, req: {"render": render_markdown},
       summary="One report's full text with its entries marked (twin of /kallor/{slug}/text)")
 def report_text_page(req: Request, slug: str) -> ReportReader | None:
     """A report's full text: contents, sections and pages, each quoted passage linked to its entry."""

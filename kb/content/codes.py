@@ -59,3 +59,23 @@ def doc_type_label(doc_type: str | None, lang: str = "sv") -> str:
 def facet_label(facet: str, lang: str = "sv") -> str:
     """Name a search facet (`kind` → `Typ`)."""
     return _label(FACET_LABELS, facet, translator(lang))
+
+
+def kind_initial(kind: str, lang: str = "sv") -> str:
+    """The one-letter badge of a kind (R, U, I in Swedish; R, C, F in English)."""
+    tr = translator(lang)
+    return {"recommendation": tr.pgettext("kind initial", "R"),
+            "challenge": tr.pgettext("kind initial", "U"),
+            "finding": tr.pgettext("kind initial", "I")}.get(kind, kind[:1].upper())
+
+
+def kind_count(kind: str, count: int, lang: str = "sv") -> str:
+    """A count of entries of one kind, with the right plural ("1 rekommendation", "2 utmaningar")."""
+    tr = translator(lang)
+    if kind == "recommendation":
+        text = tr.ngettext("%(num)s rekommendation", "%(num)s rekommendationer", count)
+    elif kind == "challenge":
+        text = tr.ngettext("%(num)s utmaning", "%(num)s utmaningar", count)
+    else:
+        text = tr.ngettext("%(num)s iakttagelse", "%(num)s iakttagelser", count)
+    return text % {"num": count}
