@@ -24,9 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.baselines import Fts5  # noqa: E402
-from kb.content.model import Entry, load_content  # noqa: E402
-from search.index import build_index, read_source_texts  # noqa: E402
-from search.query import SearchRequest, search  # noqa: E402
+from kb.content.entries import load_content  # noqa: E402
+from kb.content.model import Entry  # noqa: E402
+from kb.content.texts import load_report_texts  # noqa: E402
+from search.index import build_index  # noqa: E402
+from search.service import SearchRequest, search  # noqa: E402
 from search.generations import KnowledgeBase  # noqa: E402
 
 CONTENT = ROOT / "content"
@@ -70,7 +72,7 @@ def time_queries(run, repeat: int) -> tuple[tuple[float, float], tuple[float, fl
 def measure(entries: list[Entry], vocab, texts, repeat: int) -> dict[str, float]:
     root = Path(tempfile.mkdtemp(prefix="bench-"))
     start = time.perf_counter()
-    build_index(entries, vocab, root, source_texts=texts)
+    build_index(entries, vocab, root, texts=texts)
     build = time.perf_counter() - start
     snapshot = KnowledgeBase(CONTENT, root, auto_rebuild=False).snapshot()
     first, ours = time_queries(lambda q: search(snapshot, SearchRequest(q=q)), repeat)
@@ -100,7 +102,7 @@ def serving_memory(index_root: str, repeat: int) -> float:
 import sys
 sys.path.insert(0, {str(ROOT)!r})
 from search.generations import KnowledgeBase
-from search.query import search, SearchRequest
+from search.service import search, SearchRequest
 snap = KnowledgeBase({str(CONTENT)!r}, {index_root!r}, auto_rebuild=False).snapshot()
 for _ in range({repeat}):
     for q in {QUERIES!r}:
@@ -112,7 +114,7 @@ print(peak_mb())
 
 
 def baseline_memory() -> float:
-    code = PEAK + ("import sys; sys.path.insert(0, %r); import search.query, search.generations; "
+    code = PEAK + ("import sys; sys.path.insert(0, %r); import search.service, search.generations; "
                    "print(peak_mb())" % str(ROOT))
     return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                 check=True).stdout.strip())
@@ -124,7 +126,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="passes over the query set")
     args = parser.parse_args()
     vocab, entries = load_content(CONTENT)
-    texts = read_source_texts(CONTENT, vocab)
+    texts, _ = load_report_texts(CONTENT, vocab.sources)
     print(f"{len(QUERIES)} queries × {args.repeat} passes, in-process, full query service "
           "(parse, search, facets, snippets)\n")
     rows = {"real": measure(entries, vocab, texts, args.repeat)}

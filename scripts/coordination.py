@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from scripts.evaluate import K, load_queries, ndcg, recall  # noqa: E402
 from search.index import build_from_content  # noqa: E402
-from search.query import build_query, parse_query, synonym_map  # noqa: E402
+from search.parsing import parse_query  # noqa: E402
+from search.service import builder  # noqa: E402
 from search.generations import KnowledgeBase  # noqa: E402
 
 
@@ -39,7 +40,6 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="coord-"))
     build_from_content(ROOT / "content", root)
     snap = KnowledgeBase(ROOT / "content", root, auto_rebuild=False).snapshot()
-    synonyms = synonym_map(snap)
     for name in ("dev", "heldout"):
         queries = load_queries(name)
         figures = {}
@@ -47,7 +47,7 @@ def main() -> None:
         for scale in (None, 0.95):
             rows = []
             for item in queries:
-                q = build_query(snap.schema, parse_query(item["q"]), snap.splitter, synonyms)
+                q = builder(snap).build(parse_query(item["q"]))
                 if scale is not None:
                     q = with_scale(q, scale)
                 with snap.searcher() as searcher:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+import dataclasses
+
+from kb.content.entries import load_content
+from kb.content.model import Source
+from kb.content.vocabulary import load_vocabulary
 from kb.reports.citation import entry_citation, format_citation, location
-from kb.content.model import load_vocabulary
 from tests.conftest import FIXTURE_CONTENT, REAL_CONTENT
 
-OSTERGOTLAND = {
-    "slug": "ostergotland-2026", "author": "WSP", "year": 2026,
-    "title": "Kartläggning av life science i Östergötland och förutsättningar för en klustersatsning",
-    "publisher": "Region Östergötland",
-}
+OSTERGOTLAND = Source(
+    slug="ostergotland-2026", author="WSP", year=2026, region="ostergotland", doc_type="analysis",
+    title="Kartläggning av life science i Östergötland och förutsättningar för en klustersatsning",
+    publisher="Region Östergötland")
 
 
 def test_citation_has_author_year_title_publisher_section_and_page():
@@ -45,25 +48,27 @@ def test_location(section, page, expected):
 
 
 def test_title_ending_a_sentence_gets_no_extra_stop():
-    source = {**OSTERGOTLAND, "title": "Är det vägen som är mödan värd?"}
+    source = dataclasses.replace(OSTERGOTLAND, title="Är det vägen som är mödan värd?")
     assert "Är det vägen som är mödan värd? Region" in format_citation(source, "1", None)
 
 
 def test_missing_year_and_publisher():
-    text = format_citation({"title": "Rapport", "author": "X"}, "2.1", 3)
+    text = format_citation(Source(slug="x", title="Rapport", author="X", region="r",
+                                  doc_type="analysis"), "2.1", 3)
     assert text == "Källa: X (u.å.). Rapport. Avsnitt 2.1, s. 3."
 
 
-def test_entry_citation_reads_entries_and_hits():
-    vocab = load_vocabulary(FIXTURE_CONTENT)
-    hit = {"source": "annan-2022", "section": "3", "page": None}
-    assert entry_citation(hit, vocab.sources) == "Källa: Grannlän (2022). Annan rapport. Region Grannlän, avsnitt 3."
-    assert entry_citation({"source": "okand", "section": "1", "page": 1}, vocab.sources).startswith("Källa: (")
+def test_entry_citation_cites_an_entry_against_its_source():
+    vocab, entries = load_content(FIXTURE_CONTENT)
+    entry = next(e for e in entries if e.source == "annan-2022")
+    assert entry_citation(entry, vocab.sources) == "Källa: Grannlän (2022). Annan rapport. Region Grannlän, avsnitt 3."
+    unknown = dataclasses.replace(entry, source="okand")
+    assert entry_citation(unknown, vocab.sources).startswith("Källa: (")
 
 
 def test_every_real_source_cites_with_author_year_and_publisher():
     vocab = load_vocabulary(REAL_CONTENT)
     for slug, source in vocab.sources.items():
         text = format_citation(source, "1.1", 3)
-        assert text.startswith(f"Källa: {source['author']} ({source['year']}). "), slug
-        assert f"{source['publisher']}, avsnitt 1.1, s. 3." in text, slug
+        assert text.startswith(f"Källa: {source.author} ({source.year}). "), slug
+        assert f"{source.publisher}, avsnitt 1.1, s. 3." in text, slug

@@ -7,7 +7,7 @@ import pytest
 import kb.reports.compare as compare_module
 from kb.reports.compare import (MIN_RELATIVE_SCORE, CompareError, CompareRequest, compare,
                             comparison_entries, text_matches)
-from kb.content.model import load_content
+from kb.content.entries import load_content
 from kb.reports.overview import (heat_level, region_detail, regions_with_sources, source_detail,
                              sources_by_region, theme_overview, theme_region_matrix)
 from tests.conftest import FIXTURE_CONTENT

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.content.model import load_content, load_entries, parse_entry, load_vocabulary
+from kb.content.vocabulary import load_vocabulary
+from kb.content.checks import check_content
+from kb.content.entries import load_content, load_entries, parse_entry
+from kb.content.model import ContentError
 from tests.conftest import REAL_CONTENT
 
 GOOD = """---
@@ -182,7 +185,196 @@ def test_parse_entry_is_pure():
     assert problems == [] and entry.title == "En titel" and entry.themes == ("capital-gap",)
 
 
-def test_real_content_passes_the_check():
-    result = load_entries(REAL_CONTENT)
+def test_real_content_passes_the_whole_check():
+    result = check_content(REAL_CONTENT)
     assert result.problems == []
-    assert len(result.entries) > 0
+    assert len(result.entries) > 200
+
+
+# --- Sub-issues ------------------------------------------------------------------------------
+
+def with_subissues(mapping: str) -> str:
+    return GOOD.replace("themes: [capital-gap]\n", f"themes: [capital-gap]\nsubissues:\n{mapping}")
+
+
+def test_sub_issues_of_the_entrys_themes_load(content_dir):
+    write(content_dir, with_subissues("  capital-gap: [early-stage-capital, private-investors]\n"))
+    assert problems_for(content_dir) == []
+    entry = next(e for e in load_entries(content_dir).entries if e.id == "demo-2024-9-9")
+    assert entry.subissues_of("capital-gap") == ("early-stage-capital", "private-investors")
+
+
+def test_unknown_sub_issue_is_reported_on_its_themes_line(content_dir):
+    write(content_dir, with_subissues("  capital-gap: [early-stage-capital, no-such-thing]\n"))
+    [problem] = problems_for(content_dir)
+    assert problem.field == "subissues" and "unknown sub-issue 'no-such-thing'" in problem.message
+    assert problem.line == 12  # the "capital-gap:" line under subissues
+
+
+def test_sub_issue_of_a_theme_the_entry_does_not_carry(content_dir):
+    write(content_dir, with_subissues("  regulatory-support: [mdr-ivdr]\n"))
+    [problem] = problems_for(content_dir)
+    assert problem.field == "subissues" and "'regulatory-support'" in problem.message
+    assert "do not include" in problem.message and problem.line == 12
+
+
+def test_sub_issues_must_be_a_mapping(content_dir):
+    write(content_dir, GOOD.replace("themes: [capital-gap]\n",
+                                    "themes: [capital-gap]\nsubissues: [early-stage-capital]\n"))
+    [problem] = problems_for(content_dir)
+    assert problem.field == "subissues" and "must map theme slugs" in problem.message
+
+
+def test_a_theme_without_sub_issues_fails_the_check(content_dir):
+    themes = content_dir / "themes.yaml"
+    text = themes.read_text(encoding="utf-8")
+    start = text.index("  subissues:", text.index("slug: clinical-testbeds"))
+    end = text.index("- slug: regulatory-support")
+    themes.write_text(text[:start] + text[end:], encoding="utf-8")
+    problems = [p for p in check_content(content_dir).problems if p.field == "subissues"]
+    assert [p.message for p in problems] == ["theme 'clinical-testbeds' has no sub-issues"]
+    line = text[: text.index("- slug: clinical-testbeds")].count("\n") + 1
+    assert problems[0].path.endswith("themes.yaml") and problems[0].line == line
+
+
+def test_a_sub_issue_without_its_labels_is_reported_with_its_line(content_dir):
+    themes = content_dir / "themes.yaml"
+    text = themes.read_text(encoding="utf-8")
+    themes.write_text(text.replace("      label_en: Early-stage capital\n", ""), encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_vocabulary(content_dir)
+    [problem] = raised.value.problems
+    assert problem.field == "subissues.0.label_en" and "capital-gap" in problem.message
+    assert problem.line == 10  # the sub-issue's first line
+
+
+def test_duplicate_sub_issue_slugs_are_reported(content_dir):
+    themes = content_dir / "themes.yaml"
+    text = themes.read_text(encoding="utf-8")
+    themes.write_text(text.replace("slug: private-investors", "slug: early-stage-capital"),
+                      encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_vocabulary(content_dir)
+    assert any("duplicate sub-issue 'early-stage-capital'" in p.message for p in raised.value.problems)
+
+
+def test_a_typo_in_a_vocabulary_key_is_reported(content_dir):
+    themes = content_dir / "themes.yaml"
+    text = themes.read_text(encoding="utf-8")
+    themes.write_text(text.replace("  scope_en: Access to risk capital.", "  scope_eng: Access."),
+                      encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_vocabulary(content_dir)
+    fields = {p.field for p in raised.value.problems}
+    assert {"scope_en", "scope_eng"} <= fields
+
+
+def test_every_core_theme_pair_of_the_real_content_has_a_sub_issue():
+    vocab, entries = load_content(REAL_CONTENT)
+    core = {t.slug for t in vocab.core_themes()}
+    missing = [(e.id, t) for e in entries for t in e.themes if t in core and not e.subissues_of(t)]
+    assert missing == []
+    pairs = [(e.id, t) for e in entries for t in e.themes]
+    other = [(e.id, t) for e in entries for t in e.themes if not e.subissues_of(t)]
+    assert len(other) <= 0.05 * len(pairs), other
+
+
+# --- Report texts and quotations ---------------------------------------------------------------
+
+REPORT = """---
+source: demo-2024
+status: reviewed
+---
+# Demorapport
+
+<!-- page: 4 -->
+## 1 Kapital
+
+### 1.1 Tidiga skeden
+
+Det saknas riskkapital för företagen i tidiga skeden. Kapitalförsörjningen är svag och
+affärsänglarna är få.[^1]
+
+[^1]: Enligt intervjuerna.
+
+<!-- page: 7 -->
+## 2 Vården
+
+### 2.1 Testbäddar
+
+Regionen bör etablera ett samlat stöd för MDR, IVDR och kliniska prövningar så att
+företagen får hjälp i tid.
+
+## Innehåll
+
+- 1 Kapital
+"""
+
+
+def test_a_report_text_parses_into_sections_pages_and_footnotes(content_dir):
+    from kb.content.texts import parse_report_text
+
+    text, problems = parse_report_text(REPORT, "sources/demo-2024.md", "demo-2024")
+    assert problems == [] and text is not None
+    by_section = {s.section: s for s in text.sections}
+    assert by_section["1.1"].page == 4 and by_section["2.1"].page == 7
+    assert by_section["1.1"].path == ("Demorapport", "1 Kapital")
+    kinds = [b.kind for b in by_section["1.1"].blocks]
+    assert kinds == ["paragraph", "footnote"] and by_section["1.1"].blocks[1].label == "1"
+    assert by_section["Innehåll"].blocks[0].kind == "item"
+
+
+def test_a_footnote_without_text_and_a_text_without_mark_are_reported(content_dir):
+    from kb.content.texts import parse_report_text
+
+    broken = REPORT.replace("[^1]: Enligt intervjuerna.", "[^2]: Enligt intervjuerna.")
+    _, problems = parse_report_text(broken, "sources/demo-2024.md", "demo-2024")
+    messages = sorted(p.message for p in problems)
+    assert messages == ["footnote [^1] has no text ([^1]: …)", "footnote [^2] is never referred to"]
+    assert all(p.line for p in problems)
+
+
+def test_an_entry_quoting_words_not_in_its_report_fails_the_check(content_dir):
+    (content_dir / "sources").mkdir(exist_ok=True)
+    (content_dir / "sources" / "demo-2024.md").write_text(REPORT, encoding="utf-8")
+    assert [p for p in check_content(content_dir).problems if "demo-2024" in p.path] == []
+    write(content_dir, GOOD.replace("Själva citatet ur rapporten.", "Ord som rapporten inte har."))
+    [problem] = [p for p in check_content(content_dir).problems if "demo-2024-9-9" in p.path]
+    assert problem.field == "body" and "not found in the report text" in problem.message
+    assert problem.line == 15
+
+
+def test_one_passage_one_entry(content_dir):
+    (content_dir / "sources").mkdir(exist_ok=True)
+    (content_dir / "sources" / "demo-2024.md").write_text(REPORT, encoding="utf-8")
+    copied = (content_dir / "demo-2024" / "demo-2024-1-1.md").read_text(encoding="utf-8")
+    body = copied.split("---", 2)[2]
+    write(content_dir, GOOD.replace("Själva citatet ur rapporten.\n", body.strip() + "\n"))
+    problems = [p for p in check_content(content_dir).problems if "also quoted by" in p.message]
+    assert {Path(p.path).stem for p in problems} == {"demo-2024-1-1", "demo-2024-9-9"}
+
+
+def test_a_sentence_the_report_prints_twice_may_be_quoted_twice(content_dir):
+    (content_dir / "sources").mkdir(exist_ok=True)
+    sentence = ("Det saknas riskkapital för företagen i tidiga skeden. Kapitalförsörjningen är "
+                "svag och\naffärsänglarna är få.[^1]")
+    twice = REPORT.replace("## Innehåll", sentence.replace("[^1]", "") + "\n\n## Innehåll")
+    (content_dir / "sources" / "demo-2024.md").write_text(twice, encoding="utf-8")
+    copied = (content_dir / "demo-2024" / "demo-2024-1-1.md").read_text(encoding="utf-8")
+    write(content_dir, GOOD.replace("Själva citatet ur rapporten.\n",
+                                    copied.split("---", 2)[2].strip() + "\n"))
+    assert not [p for p in check_content(content_dir).problems if "also quoted by" in p.message]
+
+
+def test_unquoted_lists_need_a_known_reason_and_must_match_a_block(content_dir):
+    (content_dir / "sources").mkdir(exist_ok=True)
+    (content_dir / "sources" / "demo-2024.md").write_text(REPORT, encoding="utf-8")
+    (content_dir / "sources" / "demo-2024.unquoted.yaml").write_text(
+        '- section: "Innehåll"\n  reason: table-of-contents\n'
+        '- starts: "Finns inte"\n  reason: method\n'
+        '- text: "1 Kapital"\n  reason: boring\n', encoding="utf-8")
+    problems = [p for p in check_content(content_dir).problems if p.path.endswith(".unquoted.yaml")]
+    assert sorted((p.line, p.message.split(" (")[0]) for p in problems) == [
+        (3, "matches no block of the report text: starts 'Finns inte'"),
+        (5, "unknown reason 'boring'")]
+

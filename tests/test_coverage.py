@@ -31,7 +31,7 @@ def content(tmp_path: Path) -> Path:
 
 
 def by_source(content: Path):
-    sources, problems = coverage(content)
+    sources, _, problems = coverage(content)
     assert problems == []
     return {item.source: item for item in sources}
 
@@ -81,3 +81,39 @@ def test_coverage_command_on_the_fixture_corpus(runner):
     result = runner.invoke(args=["coverage"])
     assert result.exit_code == 0, result.output
     assert "demo-2024" in result.output and "no source text held" in result.output
+
+
+def test_prose_coverage_counts_the_quoted_words_and_lists_the_rest_longest_first(content):
+    """Only two Västsverige drafts are reviewed, but drafts quote too: the draft bodies are
+    the importer's cleaning of the same text, so most of the agenda counts as quoted; what is
+    left is listed longest first, with section and line."""
+    west = by_source(content)["vastsverige-2026"].prose
+    assert west is not None and west.words > west.prose > 0
+    assert 0 < west.quoted < west.prose and 0 < west.share < 1
+    open_words = [words for words, _, _ in west.open_blocks]
+    assert open_words == sorted(open_words, reverse=True) and open_words[0] > 0
+    words, block, section = west.open_blocks[0]
+    assert block.line > 0 and section.section
+
+
+def test_entries_without_a_sub_issue_are_listed(content):
+    from kb.content.entries import load_entries
+
+    path = content / "vastsverige-2026" / "vastsverige-2026-prio-3-malbild.md"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("subissues:")
+    end = text.index("summary:", start)
+    path.write_text(text[:start] + text[end:], encoding="utf-8")  # its themes lose their sub-issues
+    entries = load_entries(content).entries
+    expected = {(e.id, t) for e in entries for t in e.themes if not e.subissues_of(t)}
+    _, missing, _ = coverage(content)
+    assert {(m.entry, m.theme) for m in missing} == expected
+    assert {t for e, t in expected if e == "vastsverige-2026-prio-3-malbild"}
+
+
+def test_coverage_command_reports_the_prose_share_and_missing_sub_issues(content, tmp_path):
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "INDEX_DIR": str(tmp_path / "index")})
+    result = app.test_cli_runner().invoke(args=["coverage", "--source", "vastsverige-2026"])
+    assert result.exit_code == 0, result.output
+    assert "% of prose" in result.output and "unquoted without a reason" in result.output
+    assert "skane-2020:" not in result.output  # --source keeps to the one report

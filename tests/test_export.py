@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from kb.reports.compare import CompareRequest, compare, comparison_entries
 from kb.reports.export import (COLUMNS, comparison_markdown, comparison_rows, comparison_xlsx,
                            headers, md_escape, search_rows, to_csv, to_xlsx)
-from search.query import SearchRequest, search
+from search.service import SearchRequest, search
 
 
 @pytest.fixture

@@ -181,7 +181,7 @@ def test_deleted_index_and_broken_content_answer_503_then_recover(live, content_
 
 def corrupt(generation: Path) -> None:
     """Overwrite every Whoosh file of a generation (segments and table of contents) with garbage."""
-    for file in generation.iterdir():
+    for file in generation.rglob("*"):
         if file.suffix in (".seg", ".toc"):
             file.write_bytes(b"garbage" * 10)
 

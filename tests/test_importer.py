@@ -14,8 +14,8 @@ import pytest
 
 from app import create_app
 from kb.importing.cleaning import mark_footnotes, mark_page_breaks, normalise_characters
-from kb.content.model import ID_PATTERN, load_entries
-from kb.importing.drafts import (Draft, ReportError, cited_by, existing_entries, import_report, is_residue,
+from kb.content.entries import ID_PATTERN, load_entries
+from kb.importing.drafts import (ReportError, cited_by, existing_entries, import_report, is_residue,
                              read_report, same_section)
 from kb.importing.sections import parse_toc
 
@@ -327,12 +327,23 @@ def test_is_residue(paragraph, residue):
     assert is_residue(paragraph) is residue
 
 
-def test_draft_quotes_strings_and_section(tmp_path):
-    draft = Draft(id="x-6-10", title='Bygg "klustret": nu', kind="recommendation", source="x",
-                  region="r", section="6.10", themes=("capital-gap",), summary="TODO: x", body="Text.",
-                  page=30)
-    post = frontmatter.loads(draft.render())
+def test_a_written_entry_reads_back_as_the_same_entry(tmp_path):
+    """Drafts are written from the content model's fields and parse back unchanged."""
+    from kb.content.entries import parse_entry, render_entry
+    from kb.content.model import Entry
+    from kb.content.vocabulary import load_vocabulary
+    from tests.conftest import FIXTURE_CONTENT
+
+    draft = Entry(id="demo-2024-6-10", title='Bygg "klustret": nu', title_en="Build: yes",
+                  kind="recommendation", source="demo-2024", region="testlan", section="6.10",
+                  page=30, themes=("capital-gap",), subissues={"capital-gap": ("early-stage-capital",)},
+                  summary="TODO: x", summary_en="no", status="draft", body="Text.")
+    text = render_entry(draft)
+    post = frontmatter.loads(text)
     assert post["section"] == "6.10" and post["title"] == 'Bygg "klustret": nu' and post["page"] == 30
+    assert post["summary_en"] == "no" and post["kind"] == "recommendation"  # "no" stays text
+    parsed, problems = parse_entry(text, "demo-2024/demo-2024-6-10.md", load_vocabulary(FIXTURE_CONTENT))
+    assert problems == [] and parsed == draft
 
 
 def test_existing_entries_reads_status_leniently(content):

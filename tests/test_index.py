@@ -12,7 +12,7 @@ import pytest
 from kb.content.model import ContentError
 from search.index import (POINTER, build_from_content, current_generation, is_stale,
                           read_meta)
-from search.query import SearchRequest, search
+from search.service import SearchRequest, search
 from search.generations import IndexUnavailable, KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ def break_yaml(content_dir: Path) -> Path:
 
 
 def hit_ids(kb: KnowledgeBase, q: str) -> list[str]:
-    return [h["id"] for h in search(kb.snapshot(), SearchRequest(q=q))["hits"]]
+    return [h.entry.id for h in search(kb.snapshot(), SearchRequest(q=q)).hits]
 
 
 def test_build_switches_pointer_and_keeps_meta(content_dir, tmp_path):
@@ -34,7 +34,7 @@ def test_build_switches_pointer_and_keeps_meta(content_dir, tmp_path):
     first = build_from_content(content_dir, root)
     assert current_generation(root) == first
     meta = read_meta(first)
-    assert meta["entries"] == 3 and meta["vocabulary"]["regions"][0]["slug"] == "testlan"
+    assert meta["entries"] == 3 and list(meta["vocabulary"]["regions"])[0] == "testlan"
     second = build_from_content(content_dir, root)
     assert second != first and current_generation(root) == second
 
@@ -148,8 +148,8 @@ def test_corrupt_index_is_rebuilt(content_dir, tmp_path):
 def test_corrupt_index_without_rebuild_is_unavailable(content_dir, tmp_path):
     root = tmp_path / "index"
     generation = build_from_content(content_dir, root)
-    for file in generation.iterdir():
-        if file.name != "meta.json":
+    for file in generation.rglob("*"):
+        if file.is_file() and file.name != "meta.json":
             file.write_bytes(b"garbage")
     with pytest.raises(IndexUnavailable):
         KnowledgeBase(content_dir, root, auto_rebuild=False).snapshot()

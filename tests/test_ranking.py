@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from search.whoosh_queries import FieldMax
-from search.query import allowed_docnums, build_query, merge_filters, parse_query, synonym_map
+from search.parsing import parse_query
+from search.service import allowed_docnums, builder, merge_filters
 from search.ranking import Postings, rank
 from search.generations import WEIGHTING
 
@@ -65,8 +66,7 @@ def postings(request, real_snapshot):
 
 def query_for(snapshot, text):
     parsed = parse_query(text)
-    q = build_query(snapshot.schema, parsed, snapshot.splitter, synonym_map(snapshot))
-    return q, merge_filters(parsed.filters)
+    return builder(snapshot).build(parsed), merge_filters(parsed.filters)
 
 
 def test_a_term_scores_exactly_as_whoosh_bm25f(real_snapshot, postings):
@@ -172,9 +172,8 @@ def test_both_read_paths_read_the_same_lists(real_snapshot):
 
 
 def test_exclusions_remove_entries(real_snapshot):
-    schema = real_snapshot.schema
-    plain = rank(build_query(schema, parse_query("kapital")), real_snapshot.postings)
-    without = rank(build_query(schema, parse_query("kapital -riskkapital")), real_snapshot.postings)
+    plain = rank(builder(real_snapshot).build(parse_query("kapital")), real_snapshot.postings)
+    without = rank(builder(real_snapshot).build(parse_query("kapital -riskkapital")), real_snapshot.postings)
     dropped = plain.keys() - without.keys()
     assert dropped and without.keys() < plain.keys()
     for docnum in dropped:
@@ -219,7 +218,7 @@ def fresh_postings(snapshot, searchers: list, max_lists: int = 6000) -> Postings
 def test_each_posting_list_is_read_once_per_generation(real_snapshot):
     searchers: list = []
     postings = fresh_postings(real_snapshot, searchers)
-    q = build_query(real_snapshot.schema, parse_query("kliniska prövningar"))
+    q = builder(real_snapshot).build(parse_query("kliniska prövningar"))
     first = rank(q, postings)
     second = rank(q, postings)
     assert first == second and first
@@ -300,7 +299,7 @@ def test_queries_it_cannot_rank_are_refused_plainly(real_snapshot):
 def test_long_posting_lists_score_as_whoosh_on_both_read_paths(tmp_path):
     """Lists longer than one Whoosh block (128 postings) are read completely and scored alike."""
     from scripts.benchmark import synthetic
-    from kb.content.model import load_content
+    from kb.content.entries import load_content
     from search.index import build_index
     from search.generations import KnowledgeBase
     from tests.conftest import REAL_CONTENT
@@ -341,7 +340,7 @@ def test_checking_phrase_bonuses_only_where_they_matter_keeps_the_first_pages(re
 
 
 def test_facet_filters_apply_before_the_first_page_is_chosen(real_snapshot):
-    q = build_query(real_snapshot.schema, parse_query("kliniska prövningar"))
+    q = builder(real_snapshot).build(parse_query("kliniska prövningar"))
     allowed = allowed_docnums(real_snapshot, {"region": ["skane"]})
     full = {d: s for d, s in rank(q, real_snapshot.postings).items() if d in allowed}
     pruned = rank(q, real_snapshot.postings, top=3, allowed=allowed)

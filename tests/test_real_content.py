@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from openpyxl import load_workbook
 
-from kb.content.model import load_content
+from kb.content.entries import load_content
 from kb.reports.export import COLUMNS
 from tests.conftest import REAL_CONTENT
 from tests.htmltools import parse

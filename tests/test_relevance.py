@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from search.query import SearchRequest, search
+from search.service import SearchRequest, search
 
 RELEVANCE = Path(__file__).parent / "relevance"
 JUDGED = [(name, item) for name in ("queries", "heldout")
@@ -16,7 +16,7 @@ JUDGED = [(name, item) for name in ("queries", "heldout")
 
 @pytest.mark.parametrize("name,item", JUDGED, ids=[f"{n}:{i['q']}" for n, i in JUDGED])
 def test_a_highly_relevant_entry_is_in_the_top_ten(real_snapshot, name, item):
-    top = [h["id"] for h in search(real_snapshot, SearchRequest(q=item["q"], page_size=10))["hits"]]
+    top = [h.entry.id for h in search(real_snapshot, SearchRequest(q=item["q"], page_size=10)).hits]
     central = {entry for entry, grade in item["relevant"].items() if grade == 2}
     assert central & set(top), f"{item['q']!r}: none of {sorted(central)} in {top}"
 

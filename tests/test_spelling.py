@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from search.query import speller
+from search.service import speller
 from search.spelling import Speller
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzåäö"

@@ -23,6 +23,8 @@ from kb.content.model import ContentError, Entry, Problem, Vocabulary
 from kb.content.vocabulary import load_vocabulary, yaml_reason
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Values written without quotes: slugs and codes that YAML reads back as the same text.
+PLAIN = re.compile(r"^(?!(?:yes|no|true|false|null|on|off|y|n)$)[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 FRONT_FIELDS = [f for f in fields(Entry) if f.name != "body"]  # the body is the Markdown below
 HINTS = typing.get_type_hints(Entry)
 CODES = {"kind": KINDS, "status": STATUSES}
@@ -304,6 +306,8 @@ def render_entry(entry: Entry) -> str:
             if value:
                 lines.append(f"{entry_field.name}:")
                 lines += [f"  {key}: [{', '.join(slugs)}]" for key, slugs in value.items()]
+        elif PLAIN.match(value):  # codes and slugs read as they are
+            lines.append(f"{entry_field.name}: {value}")
         else:  # JSON strings are valid YAML strings, with every special character escaped
             lines.append(f"{entry_field.name}: {json.dumps(value, ensure_ascii=False)}")
     return "\n".join(lines + ["---", "", entry.body.strip(), ""])

@@ -36,6 +36,7 @@ FOOTNOTE = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
 ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 EDITORIAL = re.compile(r"\[red\. anm\.:[^\]]*\]")
 FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
+FOOTNOTE_LABEL = re.compile(r"(?m)^\[\^[^\]\s]+\]:")
 SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[\"”’(\[A-ZÅÄÖÉ0-9–-])")
 BLOCK_KINDS = ("paragraph", "item", "table", "footnote", "quote")
 
@@ -251,7 +252,8 @@ def parse_report_text(text: str, path: str, source: str) -> tuple[ReportText | N
             section = TextSection(**{**section.__dict__, "page": section.blocks[0].page})
         fixed.append(section)
     labels = [b.label for s in fixed for b in s.blocks if b.kind == "footnote"]
-    refs = set(FOOTNOTE_REF.findall(body))
+    # Marks in the text, not the labels that open the footnotes themselves.
+    refs = set(FOOTNOTE_REF.findall(FOOTNOTE_LABEL.sub("", body)))
     for label in labels:
         if f"[^{label}]" not in refs:
             line = next(b.line for s in fixed for b in s.blocks if b.label == label)
