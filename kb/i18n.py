@@ -34,3 +34,8 @@ def N_(message: str) -> str:
 def NP_(context: str, message: str) -> tuple[str, str]:
     """Mark a message with its context (pgettext) for extraction; translate it where shown."""
     return context, message
+
+
+def quoted(text: str, lang: str) -> str:
+    """Text in quotation marks as each language writes them (”…” in Swedish, “…” in English)."""
+    return f"“{text}”" if lang == "en" else f"”{text}”"

@@ -1,15 +1,15 @@
-"""Comparison and overview functions: plain data over the fixture corpus."""
+"""The comparison and the overviews, as plain data over the fixture corpus."""
 
 from __future__ import annotations
 
 import pytest
 
 import kb.reports.compare as compare_module
-from kb.reports.compare import (MIN_RELATIVE_SCORE, CompareError, CompareRequest, compare,
-                            comparison_entries, text_matches)
 from kb.content.entries import load_content
-from kb.reports.overview import (heat_level, region_detail, regions_with_sources, source_detail,
-                             sources_by_region, theme_overview, theme_region_matrix)
+from kb.reports.compare import (MIN_RELATIVE_SCORE, CompareError, CompareRequest, claim_sentence,
+                                compare, offered_theme, summarise)
+from kb.reports.overview import (heat_level, region_detail, source_detail, theme_overview,
+                                 theme_region_matrix)
 from tests.conftest import FIXTURE_CONTENT
 
 
@@ -18,53 +18,84 @@ def snapshot(app):
     return app.extensions["kb"].snapshot()
 
 
-def column(result, slug):
-    return next(c for c in result["regions"] if c["slug"] == slug)
+def grid(comparison) -> dict[str, dict[str, list[str]]]:
+    """Row key → region → the ids in that cell."""
+    return {row.key: {cell.region: [i.entry.id for i in cell.items] for cell in row.cells}
+            for row in comparison.rows}
 
 
-def ids(items):
-    return [item["id"] for item in items]
+def statuses(comparison) -> dict[str, dict[str, str]]:
+    return {row.key: {cell.region: cell.status for cell in row.cells} for row in comparison.rows}
 
 
-def test_theme_comparison_defaults_to_regions_with_reports(snapshot):
+def test_a_theme_comparison_has_a_row_per_sub_issue_and_a_column_per_region(snapshot):
     result = compare(snapshot, CompareRequest(theme="capital-gap"))
-    assert [c["slug"] for c in result["regions"]] == ["testlan", "grannlan"]
-    assert result["mode"] == "theme" and result["kinds"] == ["recommendation", "challenge", "finding"]
-    assert ids(column(result, "testlan")["cells"]["challenge"]) == ["demo-2024-1-1"]
-    assert ids(column(result, "grannlan")["cells"]["recommendation"]) == ["annan-2022-3"]
-    assert result["total"] == 2
+    assert result.mode == "theme" and [c.region.slug for c in result.regions] == ["testlan", "grannlan"]
+    assert [r.key for r in result.rows] == ["capital-gap--early-stage-capital",
+                                            "capital-gap--private-investors"]
+    assert grid(result) == {
+        "capital-gap--early-stage-capital": {"testlan": ["demo-2024-1-1"], "grannlan": ["annan-2022-3"]},
+        "capital-gap--private-investors": {"testlan": ["demo-2024-1-1"], "grannlan": []}}
+    early = result.rows[0]
+    assert [c.counts for c in early.cells] == [
+        {"recommendation": 0, "challenge": 1, "finding": 0},
+        {"recommendation": 1, "challenge": 0, "finding": 0}]
+    assert result.total == 2
 
 
-def test_rows_are_grouped_by_kind_with_one_cell_per_region(snapshot):
-    result = compare(snapshot, CompareRequest(theme="capital-gap"))
-    assert [row["kind"] for row in result["rows"]] == ["recommendation", "challenge", "finding"]
-    first = result["rows"][0]["cells"]
-    assert [c["region"] for c in first] == ["testlan", "grannlan"]
-    assert first[0]["status"] == "nothing-found" and first[1]["status"] == "found"
+def test_entries_whose_theme_has_no_fitting_sub_issue_get_an_other_row(snapshot):
+    result = compare(snapshot, CompareRequest(theme="clinical-testbeds"))
+    assert [r.key for r in result.rows] == ["clinical-testbeds--testbeds", "clinical-testbeds--other"]
+    assert result.rows[1].subissue is None
+    assert grid(result)["clinical-testbeds--other"] == {"testlan": ["demo-2024-2-1"], "grannlan": []}
 
 
 def test_no_statement_is_distinct_from_no_report(snapshot):
     result = compare(snapshot, CompareRequest(theme="regulatory-support",
                                               regions=["testlan", "grannlan", "tomlan"]))
-    assert column(result, "testlan")["status"] == "found"
-    assert column(result, "grannlan")["status"] == "nothing-found"
-    assert column(result, "tomlan")["status"] == "no-report"
-    assert column(result, "tomlan")["sources"] == []
-    assert column(result, "grannlan")["sources"][0]["title"] == "Annan rapport"
-    assert all(row["cells"][2]["status"] == "no-report" for row in result["rows"])
+    assert [(c.region.slug, c.status) for c in result.regions] == [
+        ("testlan", "found"), ("grannlan", "nothing-found"), ("tomlan", "no-report")]
+    assert statuses(result)["regulatory-support--mdr-ivdr"] == {
+        "testlan": "found", "grannlan": "nothing-found", "tomlan": "no-report"}
 
 
-def test_chosen_regions_keep_their_order_and_kinds_can_be_limited(snapshot):
-    result = compare(snapshot, CompareRequest(theme="capital-gap", regions=["grannlan", "testlan"],
-                                              kinds=["challenge"]))
-    assert [c["slug"] for c in result["regions"]] == ["grannlan", "testlan"]
-    assert result["kinds"] == ["challenge"] and ids(comparison_entries(result)) == ["demo-2024-1-1"]
+def test_the_summary_is_generated_from_the_grid(snapshot):
+    result = compare(snapshot, CompareRequest(theme="capital-gap"))
+    claims = [(c.kind, c.row, c.regions, c.others) for c in result.summary]
+    assert claims == [
+        ("everyone", "capital-gap--early-stage-capital", ["testlan", "grannlan"], []),
+        ("recommends-where-others-describe", "capital-gap--early-stage-capital", ["grannlan"],
+         ["testlan"]),
+        ("only-one", "capital-gap--private-investors", ["testlan"], []),
+        ("nobody-recommends", "capital-gap--private-investors", ["testlan"], [])]
+    sentences = [claim_sentence(c, result) for c in result.summary]
+    assert sentences[0] == "Alla regioner med rapport tar upp ”Kapital i tidiga skeden”."
+    assert sentences[1] == ("Rekommendationer om ”Kapital i tidiga skeden” kommer från Grannlän, "
+                            "medan Testlän bara beskriver utmaningar.")
+    english = claim_sentence(result.summary[1], result, "en")
+    assert english == ("Recommendations on “Early-stage capital” come from Grannlan County, "
+                       "while Testlan County only describes challenges.")
+
+
+def test_the_summary_never_claims_for_the_other_row_or_a_lone_region(snapshot):
+    clinical = compare(snapshot, CompareRequest(theme="clinical-testbeds"))
+    assert all(claim.row != "clinical-testbeds--other" for claim in clinical.summary)
+    alone = compare(snapshot, CompareRequest(theme="capital-gap", regions=["testlan"]))
+    assert {c.kind for c in alone.summary} <= {"nobody-recommends", "recommends-where-others-describe"}
+    assert summarise([], []) == []
+
+
+def test_kinds_limit_the_cells_and_keep_other_kinds_counted(snapshot):
+    result = compare(snapshot, CompareRequest(theme="capital-gap", kinds=["recommendation"]))
+    assert result.kinds == ["recommendation"]
+    assert grid(result)["capital-gap--early-stage-capital"] == {"testlan": [], "grannlan": ["annan-2022-3"]}
+    testlan = result.regions[0]
+    assert testlan.status == "other-kinds" and testlan.other_kinds == 1
 
 
 @pytest.mark.parametrize("request_, param", [
-    (CompareRequest(theme="no-such-theme"), "tema"),
-    (CompareRequest(theme="capital-gap", regions=["atlantis"]), "region"),
-    (CompareRequest(theme="capital-gap", kinds=["wish"]), "kind"),
+    (CompareRequest(theme="nope"), "tema"), (CompareRequest(theme="capital-gap", regions=["x"]), "region"),
+    (CompareRequest(theme="capital-gap", kinds=["opinion"]), "kind"),
 ])
 def test_unknown_slugs_are_errors(snapshot, request_, param):
     with pytest.raises(CompareError) as raised:
@@ -72,76 +103,79 @@ def test_unknown_slugs_are_errors(snapshot, request_, param):
     assert raised.value.param == param
 
 
-def test_items_carry_citation_and_source(snapshot):
-    result = compare(snapshot, CompareRequest(theme="capital-gap"))
-    item = column(result, "testlan")["cells"]["challenge"][0]
-    assert item["citation"] == ("Källa: Testkonsult (2024). Demorapport om life science i Testlän. "
-                                "Region Testlän, avsnitt 1.1, s. 4.")
-    assert item["source_title"] == "Demorapport om life science i Testlän" and item["year"] == "2024"
-    english = compare(snapshot, CompareRequest(theme="capital-gap"), lang="en")
-    assert column(english, "testlan")["cells"]["challenge"][0]["citation"].startswith("Source: ")
+def test_items_carry_both_citations(snapshot):
+    item = compare(snapshot, CompareRequest(theme="capital-gap")).rows[0].cells[0].items[0]
+    assert item.citation.startswith("Källa: Testkonsult (2024). Demorapport om life science i Testlän.")
+    assert item.short == "Demorapport 2024, avsnitt 1.1, s. 4"
+    assert compare(snapshot, CompareRequest(theme="capital-gap"), "en").rows[0].cells[0].items[0] \
+        .citation.startswith("Source: ")
 
 
-def test_free_text_comparison(snapshot):
-    result = compare(snapshot, CompareRequest(q="MDR"))
-    assert result["mode"] == "text"
-    assert ids(comparison_entries(result)) == ["demo-2024-2-1"]
-    assert column(result, "grannlan")["status"] == "nothing-found"
-    assert result["rule"]["min_relative_score"] == MIN_RELATIVE_SCORE
+def test_free_text_groups_the_matches_by_the_sub_issues_they_carry(snapshot):
+    result = compare(snapshot, CompareRequest(q="riskkapital"))
+    assert result.mode == "text" and result.theme is None
+    assert result.rows and all("--" in row.key for row in result.rows)
+    found = {i for cells in grid(result).values() for ids in cells.values() for i in ids}
+    assert "demo-2024-1-1" in found
+    assert result.rule is not None and result.rule.matched >= 1
 
 
-def test_free_text_within_a_theme(snapshot):
-    result = compare(snapshot, CompareRequest(q="prövningar", theme="capital-gap"))
-    assert ids(comparison_entries(result)) == ["annan-2022-3"]
+def test_free_text_within_a_theme_keeps_to_the_themes_rows(snapshot):
+    result = compare(snapshot, CompareRequest(theme="clinical-testbeds", q="testbäddar"))
+    assert result.mode == "text" and result.theme.slug == "clinical-testbeds"
+    assert all(row.key.startswith("clinical-testbeds--") for row in result.rows)
 
 
-def test_query_without_searchable_words_falls_back_to_the_theme(snapshot):
-    result = compare(snapshot, CompareRequest(q='* AND OR (', theme="capital-gap"))
-    assert result["mode"] == "theme" and result["total"] == 2
-    nothing = compare(snapshot, CompareRequest(q='" *'))
-    assert nothing["mode"] == "none" and nothing["total"] == 0
+def test_a_query_without_searchable_words_falls_back_to_the_theme(snapshot):
+    result = compare(snapshot, CompareRequest(theme="capital-gap", q="region:testlan"))
+    assert result.mode == "theme"
+    alone = compare(snapshot, CompareRequest(q="region:testlan"))
+    assert alone.mode == "none" and alone.rows == []
 
 
-def fake_search(scores):
-    def search(snapshot, request):
-        hits = [{"id": entry_id, "score": score} for entry_id, score in scores]
-        return {"parsed": {"words": ["x"], "phrases": []}, "filters": {}, "total": len(hits),
-                "hits": hits}
-    return search
+def test_weaker_matches_are_counted_and_shown_on_request(snapshot, monkeypatch):
+    monkeypatch.setattr(compare_module, "MIN_RELATIVE_SCORE", 0.9999)
+    strict = compare(snapshot, CompareRequest(q="riskkapital kliniska"))
+    assert strict.rule.dropped >= 1
+    weaker_columns = [c for c in strict.regions if c.status == "weaker-only"]
+    assert weaker_columns and all(c.weaker > 0 and c.count == 0 for c in weaker_columns)
+    shown = compare(snapshot, CompareRequest(q="riskkapital kliniska", weaker=True))
+    weak_items = [i for r in shown.rows for c in r.cells for i in c.items if i.weak]
+    assert weak_items and shown.weaker_shown
+    assert all(c.status != "weaker-only" for c in shown.regions)
 
 
-def test_weak_matches_below_a_fraction_of_the_best_are_dropped(snapshot, monkeypatch):
-    monkeypatch.setattr(compare_module, "search", fake_search(
-        [("demo-2024-2-1", 10.0), ("annan-2022-3", 2.0), ("demo-2024-1-1", 1.99)]))
-    matches, rule = text_matches(snapshot, "x")
-    assert [e.id for e, _ in matches] == ["demo-2024-2-1", "annan-2022-3"]
-    assert rule["dropped"] == 1 and rule["best_score"] == 10.0 and rule["cutoff"] == 2.0
+def test_the_cut_does_not_depend_on_the_chosen_regions(snapshot):
+    everyone = compare(snapshot, CompareRequest(q="kapital"))
+    one = compare(snapshot, CompareRequest(q="kapital", regions=["grannlan"]))
+    assert everyone.rule.cutoff == one.rule.cutoff
+    assert MIN_RELATIVE_SCORE == 0.2
 
 
-def test_threshold_does_not_depend_on_the_chosen_regions(snapshot, monkeypatch):
-    monkeypatch.setattr(compare_module, "search", fake_search(
-        [("demo-2024-2-1", 10.0), ("annan-2022-3", 1.0)]))
-    only_grannlan = compare(snapshot, CompareRequest(q="x", regions=["grannlan"]))
-    assert only_grannlan["regions"][0]["status"] == "nothing-found"
+def test_a_free_text_naming_a_theme_offers_the_theme(snapshot):
+    assert compare(snapshot, CompareRequest(q="riskkapital")).offered_theme.slug == "capital-gap"
+    assert offered_theme(snapshot.vocab, "Kapitalgap och finansiering").slug == "capital-gap"
+    assert offered_theme(snapshot.vocab, "kliniska prövningar ute i landet") is None
 
 
 def test_matrix_counts_and_heat(snapshot):
     matrix = theme_region_matrix(snapshot.ordered, snapshot.vocab)
-    assert [r["slug"] for r in matrix["regions"]] == ["testlan", "grannlan"]
-    rows = {row["slug"]: {c["region"]: c["count"] for c in row["cells"]} for row in matrix["rows"]}
+    assert [r.slug for r in matrix.regions] == ["testlan", "grannlan"]
+    rows = {row.theme.slug: {c.region: c.count for c in row.cells} for row in matrix.rows}
     assert rows == {"capital-gap": {"testlan": 1, "grannlan": 1},
                     "clinical-testbeds": {"testlan": 1, "grannlan": 1},
                     "regulatory-support": {"testlan": 1, "grannlan": 0}}
-    assert matrix["max"] == 1
-    reg = next(r for r in matrix["rows"] if r["slug"] == "regulatory-support")
-    assert [c["level"] for c in reg["cells"]] == [5, 0]
+    assert matrix.max == 1
+    reg = next(r for r in matrix.rows if r.theme.slug == "regulatory-support")
+    assert [c.level for c in reg.cells] == [5, 0]
 
 
 def test_matrix_matches_loaded_content():
     vocab, entries = load_content(FIXTURE_CONTENT)
     matrix = theme_region_matrix(entries, vocab)
-    total = sum(c["count"] for row in matrix["rows"] for c in row["cells"])
-    assert total == sum(len(e.themes) for e in entries if e.region in regions_with_sources(vocab))
+    held = {r.slug for r in vocab.regions_with_sources()}
+    total = sum(c.count for row in matrix.rows for c in row.cells)
+    assert total == sum(len(e.themes) for e in entries if e.region in held)
 
 
 @pytest.mark.parametrize("count, highest, level", [(0, 10, 0), (1, 10, 1), (5, 10, 3), (10, 10, 5), (3, 0, 0)])
@@ -149,30 +183,31 @@ def test_heat_level(count, highest, level):
     assert heat_level(count, highest) == level
 
 
-def test_theme_overview_counts_per_region_and_kind(snapshot):
-    themes = {t["slug"]: t for t in theme_overview(snapshot.ordered, snapshot.vocab)}
+def test_theme_overview_counts_per_region_kind_and_sub_issue(snapshot):
+    themes = {t.theme.slug: t for t in theme_overview(snapshot.ordered, snapshot.vocab)}
     assert list(themes)[:3] == ["capital-gap", "clinical-testbeds", "regulatory-support"]
-    clinical = {r["slug"]: r["counts"] for r in themes["clinical-testbeds"]["regions"]}
+    clinical = {r.region.slug: r.counts for r in themes["clinical-testbeds"].regions}
     assert clinical["testlan"] == {"recommendation": 1, "challenge": 0, "finding": 0}
-    assert themes["clinical-testbeds"]["total"] == 2 and themes["capital-gap"]["scope_sv"]
+    assert themes["clinical-testbeds"].total == 2
+    assert themes["capital-gap"].subissues == {"early-stage-capital": 2, "private-investors": 1}
 
 
-def test_sources_by_region_keeps_regions_without_reports(snapshot):
-    held = sources_by_region(snapshot.vocab)
-    assert held["tomlan"] == [] and held["testlan"][0]["slug"] == "demo-2024"
+def test_regions_keep_their_place_without_reports(snapshot):
+    assert snapshot.vocab.sources_of("tomlan") == []
+    assert snapshot.vocab.sources_of("testlan")[0].slug == "demo-2024"
 
 
-def test_source_detail_lists_entries_in_document_order(snapshot):
+def test_source_detail_lists_entries_in_report_order(snapshot):
     detail = source_detail(snapshot.ordered, snapshot.vocab, "demo-2024")
-    assert ids(detail["entries"]) == ["demo-2024-1-1", "demo-2024-2-1"]
-    assert detail["source"]["counts"] == {"recommendation": 1, "challenge": 1, "finding": 0}
+    assert [i.entry.id for i in detail.entries] == ["demo-2024-1-1", "demo-2024-2-1"]
+    assert detail.source.counts == {"recommendation": 1, "challenge": 1, "finding": 0}
     assert source_detail(snapshot.ordered, snapshot.vocab, "nope") is None
 
 
 def test_region_detail_groups_recommendations_by_main_theme(snapshot):
     detail = region_detail(snapshot.ordered, snapshot.vocab, "testlan")
-    assert [(g["slug"], ids(g["entries"])) for g in detail["recommendations"]] == [
+    assert [(g.theme.slug, [i.entry.id for i in g.entries]) for g in detail.recommendations] == [
         ("regulatory-support", ["demo-2024-2-1"])]
     empty = region_detail(snapshot.ordered, snapshot.vocab, "tomlan")
-    assert empty["has_sources"] is False and empty["recommendations"] == []
+    assert empty.sources == [] and empty.recommendations == []
     assert region_detail(snapshot.ordered, snapshot.vocab, "nope") is None

@@ -26,7 +26,7 @@ from typing import Iterable, Sequence
 
 from kb.content.codes import KINDS
 from kb.content.model import Entry, Region, Source, SubIssue, Theme, Vocabulary
-from kb.i18n import NP_, translator
+from kb.i18n import NP_, quoted, translator
 from kb.reports.citation import entry_citation, short_citation
 from search.analysis import stem, words
 from search.generations import Snapshot
@@ -383,17 +383,17 @@ def claim_sentence(claim: Claim, comparison: Comparison, lang: str = "sv") -> st
     names = {c.region.slug: c.region.name_in(lang) for c in comparison.regions}
     regions = join_names([names[r] for r in claim.regions], lang)
     others = join_names([names[r] for r in claim.others], lang)
-    subissue = "”" + row_label(comparison.row(claim.row), lang) + "”"
+    subissue = quoted(row_label(comparison.row(claim.row), lang), lang)
     n = len(claim.regions)
     if claim.kind == "everyone":
         text = tr.gettext("Alla regioner med rapport tar upp %(subissue)s.")
     elif claim.kind == "only-one":
         text = tr.gettext("Bara %(regions)s tar upp %(subissue)s.")
     elif claim.kind == "recommends-where-others-describe":
-        text = tr.ngettext(
-            "%(regions)s rekommenderar något om %(subissue)s, där %(others)s bara beskriver utmaningar.",
-            "%(regions)s rekommenderar något om %(subissue)s, där %(others)s bara beskriver utmaningar.",
-            n)
+        text = tr.ngettext(  # the verb agrees with the regions that only describe challenges
+            "Rekommendationer om %(subissue)s kommer från %(regions)s, medan %(others)s bara beskriver utmaningar.",
+            "Rekommendationer om %(subissue)s kommer från %(regions)s, medan %(others)s bara beskriver utmaningar.",
+            len(claim.others))
     else:
         text = tr.ngettext(
             "Ingen region rekommenderar något om %(subissue)s; %(regions)s beskriver utmaningar.",

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kb.content.codes import doc_type_label, kind_label
 from kb.content.model import Entry, Source, Vocabulary
-from kb.i18n import N_, translator
+from kb.i18n import N_, quoted, translator
 from kb.reports.compare import (FOUND, Comparison, Item, Row, claim_sentence, row_label,
                                 status_label)
 from kb.reports.overview import CitedEntry
@@ -112,7 +112,7 @@ def comparison_topic(comparison: Comparison, lang: str = "sv") -> str:
     """What a comparison is about: the theme's label and/or the free text in quotes."""
     parts = [comparison.theme.label(lang)] if comparison.theme else []
     if comparison.query:
-        parts.append(f"”{comparison.query}”" if lang == "sv" else f"“{comparison.query}”")
+        parts.append(quoted(comparison.query, lang))
     return " – ".join(parts)
 
 
@@ -261,7 +261,7 @@ def memo(comparison: Comparison, lang: str = "sv", base_url: str = "") -> Memo:
             parts.append(MemoRegion(column.region.name_in(lang), cell.status, statements))
         sections.append((row_label(row, lang, with_theme=comparison.theme is None), parts))
     return Memo(
-        title=f"{_('Jämförelse')}: {comparison_topic(comparison, lang)}",
+        title=_("Jämförelse: %(topic)s") % {"topic": comparison_topic(comparison, lang)},
         basis=[f"{c.region.name_in(lang)}: "
                + ("; ".join(source_line(s, lang) for s in c.sources) or status_label(c.status, lang))
                for c in comparison.regions],
@@ -277,10 +277,11 @@ def comparison_markdown(comparison: Comparison, lang: str = "sv", base_url: str 
     """The comparison as a Markdown memo: a section per sub-issue, statements with footnotes."""
     _ = translator(lang).gettext
     laid = memo(comparison, lang, base_url)
-    lines = [f"# {md_escape(laid.title)}", "", f"## {_('Underlag')}", ""]
+    basis, summary = _("Underlag"), _("Sammanfattning")  # not in f-strings: extraction misses those
+    lines = [f"# {md_escape(laid.title)}", "", f"## {basis}", ""]
     lines += [f"- {md_escape(line)}" for line in laid.basis]
     if laid.summary:
-        lines += ["", f"## {_('Sammanfattning')}", ""] + [f"- {md_escape(s)}" for s in laid.summary]
+        lines += ["", f"## {summary}", ""] + [f"- {md_escape(s)}" for s in laid.summary]
     for label, parts in laid.sections:
         lines += ["", f"## {md_escape(label)}", ""]
         for part in parts:
