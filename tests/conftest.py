@@ -21,14 +21,45 @@ def content_dir(tmp_path: Path) -> Path:
     return target
 
 
+def validating_api(app):
+    """Check every /api/ response of the app against its own OpenAPI document, so that every
+    test that calls the API (fuzzing included) also tests the document."""
+    import re
+
+    from flask import request
+    from jsonschema import Draft202012Validator
+
+    from web.openapi import openapi_document
+
+    document = openapi_document()
+    paths = [(re.compile(re.sub(r"\\{\w+\\}", "[^/]+", re.escape(p)) + "$"), item)
+             for p, item in document["paths"].items() if p != "/api/openapi.json"]
+
+    @app.after_request
+    def check(response):
+        if request.path.startswith("/api/") and response.mimetype == "application/json":
+            found = next((item for pattern, item in paths if pattern.match(request.path)), None)
+            declared = found and found["get"]["responses"].get(str(response.status_code))
+            if found is not None and response.status_code != 404:
+                assert declared, f"{request.path}: status {response.status_code} not documented"
+            if declared:
+                schema = {**declared["content"]["application/json"]["schema"],
+                          "components": document["components"]}
+                errors = [e.message for e in Draft202012Validator(schema).iter_errors(
+                    response.get_json())]
+                assert not errors, (request.full_path, errors[:3])
+        return response
+    return app
+
+
 @pytest.fixture
 def app(content_dir: Path, tmp_path: Path):
     """An app over the fixture corpus with its index in a temporary directory."""
-    return create_app({
+    return validating_api(create_app({
         "TESTING": True,
         "CONTENT_DIR": str(content_dir),
         "INDEX_DIR": str(tmp_path / "index"),
-    })
+    }))
 
 
 @pytest.fixture
@@ -62,11 +93,11 @@ def real_snapshot(real_index):
 @pytest.fixture(scope="session")
 def real_app(tmp_path_factory):
     """An app over the real content/, its index built once per session in a temporary directory."""
-    app = create_app({
+    app = validating_api(create_app({
         "TESTING": True,
         "CONTENT_DIR": str(REAL_CONTENT),
         "INDEX_DIR": str(tmp_path_factory.mktemp("real-index")),
-    })
+    }))
     app.extensions["kb"].snapshot()  # build the index now, not inside the first test
     return app
 

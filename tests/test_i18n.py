@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 from config import PROJECT_ROOT
 from tests.htmltools import parse
-from web import errors
-from web.i18n import EN
 
 
 def nav(doc):
@@ -59,11 +61,13 @@ def test_english_entry_shows_english_title_and_summary_but_swedish_passage(clien
 def test_english_compare(client):
     doc = parse(client.get("/jamfor?tema=regulatory-support&region=testlan&region=grannlan&region=tomlan&lang=en").data)
     assert doc.find("h1").text() == "Comparison: Regulatory support"
-    assert doc.find("td", data_region="grannlan", data_kind="recommendation").text() == "nothing in the sources"
-    assert doc.find("td", data_region="tomlan", data_kind="recommendation").text() == "no report in the knowledge base"
-    assert doc.find("tr", data_kind="recommendation").find("th").text() == "Recommendations"
+    row = doc.find("tr", data_row="regulatory-support--mdr-ivdr")
+    assert row.find("th").text() == "MDR and IVDR"
+    assert row.find("td", data_region="grannlan").find("span", cls="visually-hidden").text() == \
+        "nothing in the sources"
+    assert row.find("td", data_region="tomlan").text().endswith("no report")
     export = client.get("/jamfor.csv?tema=regulatory-support&lang=en").data.decode("utf-8-sig")
-    assert export.startswith("Region,Kind,Title,Summary") and "Source: Testkonsult" in export
+    assert export.startswith("Sub-issue,Region,Kind,Title,Summary") and "Source: Testkonsult" in export
 
 
 def test_errors_in_the_interface_language(client):
@@ -73,25 +77,96 @@ def test_errors_in_the_interface_language(client):
     assert error["title"] == "Bad request" and error["message"] == "Unknown theme."
 
 
-def used_messages() -> set[str]:
-    pattern = re.compile(r"""\b_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
-    files = list((PROJECT_ROOT / "templates").glob("*.html")) + list((PROJECT_ROOT / "web").glob("*.py"))
-    found = {a or b for f in files for a, b in pattern.findall(f.read_text(encoding="utf-8"))}
-    found |= {text for pair in errors.MESSAGES.values() for text in pair}
-    found |= set(errors.PARAM_MESSAGES.values())
-    return found
+def catalogue(lang: str = "en"):
+    from babel.messages.pofile import read_po
+
+    with (PROJECT_ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle)
 
 
-def test_every_message_has_an_english_translation():
-    missing = sorted(used_messages() - set(EN))
-    assert not missing, missing
+def extracted():
+    """Every message the code and templates use, as `pybabel extract` finds them."""
+    from scripts.messages import extract
+    from babel.messages.pofile import read_po
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "messages.pot"
+        extract(pot)
+        with pot.open("rb") as handle:
+            return read_po(handle)
 
 
-def test_catalogue_has_no_unused_messages():
-    unused = sorted(set(EN) - used_messages())
-    assert not unused, unused
+def test_extraction_finds_no_untranslated_message():
+    english = catalogue()
+    missing = []
+    for message in extracted():
+        if not message.id:
+            continue
+        found = english.get(message.id, context=message.context)
+        forms = found.string if found is not None and isinstance(found.string, tuple) else (
+            (found.string,) if found is not None else ("",))
+        if not all(forms):
+            missing.append((message.context, message.id))
+    assert missing == []
+
+
+def test_the_catalogue_has_no_message_the_code_no_longer_uses():
+    used = {(m.context, m.id) for m in extracted() if m.id}
+    stale = [(m.context, m.id) for m in catalogue() if m.id and (m.context, m.id) not in used]
+    assert stale == []
 
 
 def test_placeholders_match_between_languages():
-    for swedish, english in EN.items():
-        assert sorted(re.findall(r"%\((\w+)\)s", swedish)) == sorted(re.findall(r"%\((\w+)\)s", english)), swedish
+    for message in catalogue():
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = sorted(set(re.findall(r"%\((\w+)\)s", " ".join(ids))))
+        for text in strings:
+            assert sorted(set(re.findall(r"%\((\w+)\)s", text))) == wanted, message.id
+
+
+def test_the_compiled_catalogue_is_up_to_date():
+    po = PROJECT_ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    assert mo.exists(), "run `make` (it compiles translations/*/LC_MESSAGES/messages.mo)"
+    assert mo.stat().st_mtime >= po.stat().st_mtime, "messages.po changed: run `make`"
+
+
+@pytest.mark.parametrize("lang, counts", [
+    ("sv", {0: "0 poster", 1: "1 post", 2: "2 poster"}),
+    ("en", {0: "0 entries", 1: "1 entry", 2: "2 entries"}),
+])
+def test_counts_have_the_right_plural_in_both_languages(lang, counts):
+    from kb.content.codes import kind_count
+    from kb.i18n import translator
+
+    tr = translator(lang)
+    for n, expected in counts.items():
+        assert tr.ngettext("%(num)s post", "%(num)s poster", n) % {"num": n} == expected
+    singular = {"sv": "1 rekommendation", "en": "1 recommendation"}[lang]
+    plural = {"sv": "2 rekommendationer", "en": "2 recommendations"}[lang]
+    assert kind_count("recommendation", 1, lang) == singular
+    assert kind_count("recommendation", 2, lang) == plural
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_pages_show_counts_with_the_right_plural(client, lang):
+    """The start page counts entries and reports; the fixture has 3 entries, 2 reports, and
+    a source with 1 entry and one with 2."""
+    doc = parse(client.get(f"/?lang={lang}").data)
+    lead = doc.find("p", cls="lead").text()
+    assert lead == {"sv": "3 poster ur 2 rapporter", "en": "3 entries from 2 reports"}[lang]
+    counts = [li.text() for li in doc.find("ul", cls="source-list").find_all("li")]
+    one, two = {"sv": ("1 post", "2 poster"), "en": ("1 entry", "2 entries")}[lang]
+    assert any(text.endswith(two) for text in counts) and any(text.endswith(one) for text in counts)
+    result = parse(client.get(f"/sok?q=riskkapital&lang={lang}").data)
+    heading = result.find("h2", cls="result-count").text().split("·")[0].strip()
+    total = int(result.find("h2", cls="result-count").get("data-total"))
+    word = {("sv", True): "träff", ("sv", False): "träffar", ("en", True): "result",
+            ("en", False): "results"}[(lang, total == 1)]
+    assert heading == f"{total} {word}"
+    none = parse(client.get(f"/sok?q=xyzzyqq&lang={lang}").data)
+    assert none.find("h2", cls="result-count").text().split("·")[0].strip() == \
+        {"sv": "0 träffar", "en": "0 results"}[lang]

@@ -90,8 +90,9 @@ def test_repeated_values_of_one_facet_are_alternatives(client):
 
 def test_empty_query_browses_every_entry_in_document_order(client):
     doc = page(client, "/sok")
+    # Report order: source by source as sources.yaml lists them, each in its report's order.
     assert [h.get("data-entry") for h in doc.find_all("li", cls="hit")] == [
-        "annan-2022-3", "demo-2024-1-1", "demo-2024-2-1"]
+        "demo-2024-1-1", "demo-2024-2-1", "annan-2022-3"]
 
 
 def test_pagination_keeps_the_state(app, client):
@@ -186,58 +187,99 @@ def test_unknown_entry_is_404(client):
 
 # Compare
 
-def compare_columns(doc):
-    return [th.get("data-region") for th in doc.find("table", cls="compare").find("thead").find_all("th")]
+def grid_regions(doc):
+    return [th.get("data-region") for th in doc.find("table", cls="grid").find("thead").find_all("th")
+            if th.get("data-region")]
 
 
-def cell_ids(doc, region, kind):
-    cell = doc.find("td", data_region=region, data_kind=kind)
-    return [a.get("data-entry") for a in cell.find_all("article")]
+def grid_cell(doc, row, region):
+    return doc.find("tr", data_row=row).find("td", data_region=region)
 
 
-def test_compare_by_theme(client):
+def detail_ids(doc, row, region):
+    card = doc.find("div", id=f"{row}--{region}")
+    return [a.get("data-entry") for a in card.find_all("article")]
+
+
+def test_compare_by_theme_shows_the_grid_summary_and_detail(client):
     doc = page(client, "/jamfor?tema=capital-gap")
     assert doc.find("h1").text() == "Jämförelse: Kapitalgap och finansiering"
-    assert compare_columns(doc) == ["testlan", "grannlan"]
-    rows = [tr.get("data-kind") for tr in doc.find("table", cls="compare").find("tbody").find_all("tr")]
-    assert rows == ["recommendation", "challenge", "finding"]
-    assert cell_ids(doc, "testlan", "challenge") == ["demo-2024-1-1"]
-    assert cell_ids(doc, "grannlan", "recommendation") == ["annan-2022-3"]
-    item = doc.find("td", data_region="testlan", data_kind="challenge").find("article")
+    assert grid_regions(doc) == ["testlan", "grannlan"]
+    rows = [tr.get("data-row") for tr in doc.find("table", cls="grid").find("tbody").find_all("tr")]
+    assert rows == ["capital-gap--early-stage-capital", "capital-gap--private-investors"]
+    cell = grid_cell(doc, "capital-gap--early-stage-capital", "testlan")
+    assert cell.find("a", cls="cell-link").get("href") == "#capital-gap--early-stage-capital--testlan"
+    assert cell.find("span", cls="kind-challenge").text() == "U 1 1 utmaning"
+    assert "status-nothing-found" in grid_cell(doc, "capital-gap--private-investors", "grannlan").classes
+    claims = [li.text() for li in doc.find("section", cls="compare-summary").find_all("li")]
+    assert claims[0] == "Alla regioner med rapport tar upp ”Kapital i tidiga skeden”."
+    assert detail_ids(doc, "capital-gap--early-stage-capital", "testlan") == ["demo-2024-1-1"]
+    assert detail_ids(doc, "capital-gap--early-stage-capital", "grannlan") == ["annan-2022-3"]
+    item = doc.find("div", id="capital-gap--early-stage-capital--testlan").find("article")
     assert item.find("a").get("href") == "/post/demo-2024-1-1"
     assert "Unga bolag i Testlän" in item.find("p", cls="item-summary").text()
-    assert item.find("p", cls="item-cite").text().startswith("Källa: Testkonsult (2024).")
-    head = doc.find("th", data_region="testlan").text()
-    assert "Demorapport om life science i Testlän" in head and "2024 · analys" in head
+    assert item.find("p", cls="item-cite").text() == "Demorapport 2024, avsnitt 1.1, s. 4"
+    passage = item.find("details", cls="passage-toggle")
+    assert "Det saknas riskkapital" in passage.find("blockquote").text()
+    basis = doc.find("section", cls="basis").find("li", data_region="testlan").text()
+    assert "Demorapport om life science i Testlän" in basis and "2024 · analys" in basis
     selected = [o.get("value") for o in doc.find("select", id="tema").find_all("option") if "selected" in o.attrs]
     assert selected == ["capital-gap"]
 
 
 def test_compare_keeps_silent_and_unreported_regions_apart(client):
     doc = page(client, "/jamfor?tema=regulatory-support&region=testlan&region=grannlan&region=tomlan")
-    assert compare_columns(doc) == ["testlan", "grannlan", "tomlan"]
-    silent = doc.find("td", data_region="grannlan", data_kind="recommendation")
-    assert "status-nothing-found" in silent.classes and silent.text() == "inget i underlagen"
-    absent = doc.find("td", data_region="tomlan", data_kind="recommendation")
-    assert "status-no-report" in absent.classes and absent.text() == "ingen rapport i kunskapsbasen"
-    assert "ingen rapport i kunskapsbasen" in doc.find("th", data_region="tomlan").text()
-    checked = [i.get("value") for i in doc.find_all("input", type="checkbox") if "checked" in i.attrs]
+    assert grid_regions(doc) == ["testlan", "grannlan", "tomlan"]
+    silent = grid_cell(doc, "regulatory-support--mdr-ivdr", "grannlan")
+    assert "status-nothing-found" in silent.classes and "inget i underlagen" in silent.text()
+    absent = grid_cell(doc, "regulatory-support--mdr-ivdr", "tomlan")
+    assert "status-no-report" in absent.classes and "ingen rapport" in absent.text()
+    card = doc.find("div", id="regulatory-support--mdr-ivdr--tomlan")
+    assert card.find("p", cls="empty").text() == "ingen rapport i kunskapsbasen"
+    checked = [i.get("value") for i in doc.find_all("input", type="checkbox", name="region")
+               if "checked" in i.attrs]
     assert checked == ["testlan", "grannlan", "tomlan"]
+
+
+def test_kind_checkboxes_filter_the_comparison(client):
+    doc = page(client, "/jamfor?tema=capital-gap&kind=recommendation")
+    boxes = {i.get("value"): "checked" in i.attrs for i in doc.find_all("input", name="kind")}
+    assert boxes == {"recommendation": True, "challenge": False, "finding": False}
+    assert detail_ids(doc, "capital-gap--early-stage-capital", "testlan") == []
+    status = doc.find("tfoot").find("td", data_region="testlan").text()
+    assert "1 post av andra slag" in status
 
 
 def test_compare_by_free_text(client):
     doc = page(client, "/jamfor?q=MDR")
     assert doc.find("h1").text() == "Jämförelse: ”MDR”"
-    assert cell_ids(doc, "testlan", "recommendation") == ["demo-2024-2-1"]
-    assert doc.find("td", data_region="grannlan", data_kind="recommendation").text() == "inget i underlagen"
+    assert detail_ids(doc, "regulatory-support--mdr-ivdr", "testlan") == ["demo-2024-2-1"]
+    status = doc.find("tfoot").find("td", data_region="grannlan").text()
+    assert "inget i underlagen" in status
     assert "20 %" in doc.find("p", cls="rule").text()
+
+
+def test_a_theme_with_leftover_free_text_says_what_it_combines(client):
+    doc = page(client, "/jamfor?tema=capital-gap&q=riskkapital")
+    notice = doc.find("p", cls="combined")
+    assert "Visar poster om Kapitalgap och finansiering som matchar ”riskkapital”." in notice.text()
+    links = [a.get("href") for a in notice.find_all("a")]
+    assert links == ["/jamfor?tema=capital-gap", "/jamfor?q=riskkapital"]
+
+
+def test_free_text_naming_a_theme_offers_the_theme(client):
+    doc = page(client, "/jamfor?q=riskkapital")
+    offer = doc.find("p", cls="offer")
+    assert offer.find("a").get("href") == "/jamfor?tema=capital-gap"
 
 
 def test_compare_without_topic_shows_the_form(client):
     doc = page(client, "/jamfor")
-    assert doc.find("form", cls="compare-form") and not doc.find("table", cls="compare")
+    assert doc.find("form", cls="compare-form") and not doc.find("table", cls="grid")
     assert doc.find("label", **{"for": "tema"}) and doc.find("label", **{"for": "compare-q"})
-    assert [i.get("value") for i in doc.find_all("input", type="checkbox")] == ["testlan", "grannlan", "tomlan"]
+    assert [i.get("value") for i in doc.find_all("input", name="region")] == ["testlan", "grannlan", "tomlan"]
+    assert [i.get("value") for i in doc.find_all("input", name="kind")] == [
+        "recommendation", "challenge", "finding"]
 
 
 def test_compare_with_unknown_theme_is_400(client):
@@ -245,22 +287,40 @@ def test_compare_with_unknown_theme_is_400(client):
     assert doc.find("h1").text() == "Felaktig förfrågan" and "Okänt tema." in doc.text()
 
 
-def test_compare_exports(client):
+def test_compare_exports_hold_the_pages_entries(client):
     doc = page(client, "/jamfor?tema=capital-gap&region=grannlan&region=testlan")
     links = {a.text(): a.get("href") for a in doc.find("p", cls="exports").find_all("a")}
+    page_pairs = [(card.get("id").split("--")[1], a.get("data-entry"))
+                  for card in doc.find_all("div", cls="region-card") for a in card.find_all("article")]
     xlsx = client.get(links["Excel (XLSX)"])
     assert xlsx.status_code == 200 and xlsx.mimetype.endswith("spreadsheetml.sheet")
-    sheet = load_workbook(io.BytesIO(xlsx.data)).worksheets[0]
-    ids = [row[10] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    page_ids = [a.get("data-entry") for th in ["grannlan", "testlan"]
-                for kind in ["recommendation", "challenge", "finding"] for a in
-                doc.find("td", data_region=th, data_kind=kind).find_all("article")]
-    assert ids == page_ids == ["annan-2022-3", "demo-2024-1-1"]
-    csv_text = client.get(links["CSV"]).data.decode("utf-8-sig")
-    assert [r["Id"] for r in csv.DictReader(io.StringIO(csv_text))] == page_ids
-    memo = client.get(links["PM i Markdown med fotnoter"])
+    sheet = load_workbook(io.BytesIO(xlsx.data)).worksheets[1]
+    rows = list(sheet.iter_rows(values_only=True))
+    url = rows[0].index("Länk")
+    assert [r[url].rsplit("/", 1)[1] for r in rows[1:]] == [entry for _, entry in page_pairs]
+    csv_rows = list(csv.DictReader(io.StringIO(client.get(links["CSV"]).data.decode("utf-8-sig"))))
+    assert [r["Länk"].rsplit("/", 1)[1] for r in csv_rows] == [entry for _, entry in page_pairs]
+    memo = client.get(links["PM som text (Markdown)"])
     assert memo.mimetype == "text/markdown" and b"[^1]: K\xc3\xa4lla:" in memo.data
+    word = client.get(links["Word-PM (DOCX)"])
+    assert word.mimetype.endswith("wordprocessingml.document")
+    assert word.headers["Content-Disposition"] == 'attachment; filename="jamforelse-capital-gap.docx"'
     assert client.get("/jamfor?tema=capital-gap&format=xlsx").status_code == 200
+
+
+def test_the_search_page_links_to_the_comparison_on_its_query(client):
+    doc = page(client, "/sok?q=riskkapital&region=testlan&kind=challenge")
+    link = doc.find("p", cls="compare-link").find("a")
+    assert query(link.get("href")) == {"q": ["riskkapital"], "region": ["testlan"], "kind": ["challenge"]}
+
+
+def test_the_themes_pages_counts_open_the_filtered_comparison(client):
+    doc = page(client, "/teman")
+    block = doc.find("section", data_theme="capital-gap")
+    row = block.find("tr", data_region="testlan")
+    links = [query(a.get("href")) for a in row.find_all("a")]
+    assert {"tema": ["capital-gap"], "region": ["testlan"], "kind": ["challenge"]} in links
+    assert {"tema": ["capital-gap"], "region": ["testlan"]} in links
 
 
 def test_compare_export_needs_a_topic(client):
@@ -346,7 +406,7 @@ def test_unexpected_errors_are_a_friendly_500(app, monkeypatch):
 def test_compare_with_a_query_without_words_says_so(client):
     doc = page(client, "/jamfor?q=%2A+%28")
     assert doc.find("p", cls="notice").text() == "Sökningen innehåller inga sökbara ord."
-    assert not doc.find("table", cls="compare")
+    assert not doc.find("table", cls="grid")
 
 
 def test_links_encode_their_parameters_as_urlencode_does():
@@ -365,7 +425,6 @@ def test_a_bug_in_search_is_a_500_logged_with_its_query(content_dir, tmp_path, m
         raise RuntimeError("injected bug")
 
     monkeypatch.setattr("web.views.search", broken)
-    monkeypatch.setattr("web.api.search", broken)
     app = create_app({"CONTENT_DIR": str(content_dir), "INDEX_DIR": str(tmp_path / "index")})
     client = app.test_client()
     page = client.get("/sok?q=kapital+%22tidig+fas%22")
