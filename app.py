@@ -8,7 +8,7 @@ import web
 from config import PROJECT_ROOT, Defaults
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict[str, object] | None = None) -> Flask:
     """Create the app: defaults, then instance/config.py, then the test mapping."""
     app = Flask(__name__, instance_relative_config=True,
                 template_folder=str(PROJECT_ROOT / "templates"),

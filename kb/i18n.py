@@ -26,12 +26,12 @@ def translator(lang: str) -> gettext.NullTranslations:
     return Translations.load(str(TRANSLATIONS), [lang])
 
 
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802 (gettext's conventional marker name)
     """Mark a message for extraction where it is defined; translate it where it is shown."""
     return message
 
 
-def NP_(context: str, message: str) -> tuple[str, str]:
+def NP_(context: str, message: str) -> tuple[str, str]:  # noqa: N802
     """Mark a message with its context (pgettext) for extraction; translate it where shown."""
     return context, message
 

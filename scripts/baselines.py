@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import tempfile
-from typing import Sequence
+from collections.abc import Sequence
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import LanguageAnalyzer, StemmingAnalyzer

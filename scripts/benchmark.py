@@ -23,13 +23,13 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.baselines import Fts5  # noqa: E402
 from kb.content.entries import load_content  # noqa: E402
 from kb.content.model import Entry  # noqa: E402
 from kb.content.texts import load_report_texts  # noqa: E402
+from scripts.baselines import Fts5  # noqa: E402
+from search.generations import KnowledgeBase  # noqa: E402
 from search.index import build_index  # noqa: E402
 from search.service import SearchRequest, search  # noqa: E402
-from search.generations import KnowledgeBase  # noqa: E402
 
 CONTENT = ROOT / "content"
 QUERIES = [q["q"] for name in ("queries", "heldout")
@@ -114,8 +114,8 @@ print(peak_mb())
 
 
 def baseline_memory() -> float:
-    code = PEAK + ("import sys; sys.path.insert(0, %r); import search.service, search.generations; "
-                   "print(peak_mb())" % str(ROOT))
+    code = PEAK + (f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+                   "import search.service, search.generations; print(peak_mb())")
     return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                 check=True).stdout.strip())
 

@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.evaluate import K, load_queries, ndcg, recall  # noqa: E402
+from search.generations import KnowledgeBase  # noqa: E402
 from search.index import build_from_content  # noqa: E402
 from search.parsing import parse_query  # noqa: E402
 from search.service import builder  # noqa: E402
-from search.generations import KnowledgeBase  # noqa: E402
 
 
 def with_scale(q, scale):

@@ -17,11 +17,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.baselines import Fts5, StockWhoosh  # noqa: E402
 from kb.content.entries import load_content  # noqa: E402
+from scripts.baselines import Fts5, StockWhoosh  # noqa: E402
+from search.generations import KnowledgeBase  # noqa: E402
 from search.index import build_from_content  # noqa: E402
 from search.service import SearchRequest, search  # noqa: E402
-from search.generations import KnowledgeBase  # noqa: E402
 
 SETS = {"dev": ROOT / "tests" / "relevance" / "queries.yaml",      # tuned against
         "heldout": ROOT / "tests" / "relevance" / "heldout.yaml"}  # judged later, never tuned on

@@ -114,7 +114,7 @@ def wrk(url: str, paths: list[str], duration: int, connections: int) -> dict:
                              capture_output=True, text=True, check=True, timeout=duration + 60)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    line = [l for l in out.stdout.splitlines() if l.startswith("{")][-1]
+    line = [text for text in out.stdout.splitlines() if text.startswith("{")][-1]
     result = json.loads(line)
     result["errors"] = result["socket_errors"] + result["timeouts"] + result["non2xx"]
     return result

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Iterable, Iterator
 
 import Stemmer
-from whoosh.analysis import (Filter, LowercaseFilter, RegexTokenizer, StemmingAnalyzer,
-                             StopFilter, Token)
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemmingAnalyzer, StopFilter, Token
+from whoosh.analysis.analyzers import Analyzer
 from whoosh.lang.stopwords import stoplists
 
 # Bump when anything below changes how text becomes terms: a stored index built with another
@@ -30,7 +30,7 @@ MIN_PART = 4  # shorter "parts" (e.g. "ens", "tid") split too many ordinary word
 # "företag" is not "före" + "tag", "utveckling" is not "ut" + "veckling".
 NOT_HEADS = frozenset({"före", "efter", "under", "över", "genom", "mellan", "inom", "utom",
                        "bakom", "samman", "emot", "utan", "till", "från", "med", "fram",
-                       "igen", "utan", "omkring", "sedan", "eller", "också", "själv"})
+                       "igen", "omkring", "sedan", "eller", "också", "själv"})
 # Right parts that are derivational endings, not words: "försörjning" is not "försörj" + "ning".
 NOT_TAILS = frozenset({"ning", "ningen", "ningar", "ningarna", "ande", "ende", "else", "elsen",
                        "heten", "skap", "skapet", "lighet", "ligheten", "tion", "tionen",
@@ -41,7 +41,8 @@ NOT_TAILS = frozenset({"ning", "ningen", "ningar", "ningarna", "ande", "ende", "
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    return _STEMMER.stemWord(word)
+    stemmed: str = _STEMMER.stemWord(word)
+    return stemmed
 
 
 _STEMMER = Stemmer.Stemmer("swedish")
@@ -60,7 +61,9 @@ class SwedishStemFilter(Filter):
     def __init__(self, keep: Iterable[str] = PROTECTED):
         self.keep = frozenset(keep)
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: Iterable[Token], **kwargs: object) -> Iterator[Token]:  # type: ignore[override]
+        # Whoosh types a filter's input as Any at the root of its class tree and as tokens in
+        # Filter; a filter receives tokens.
         keep = self.keep
         for token in tokens:
             if not token.stopped:
@@ -69,19 +72,19 @@ class SwedishStemFilter(Filter):
             yield token
 
 
-def swedish_analyzer(keep: Iterable[str] = PROTECTED):
+def swedish_analyzer(keep: Iterable[str] = PROTECTED) -> Analyzer:
     """Return the analyzer for Swedish text fields: tokenize, lower-case, drop stop words, stem."""
     return (RegexTokenizer() | LowercaseFilter()
             | StopFilter(stoplist=SWEDISH_STOPWORDS, minsize=1)
             | SwedishStemFilter(keep))
 
 
-def english_analyzer():
+def english_analyzer() -> Analyzer:
     """Return the analyzer for the English titles, summaries and theme labels."""
     return StemmingAnalyzer()
 
 
-def spelling_analyzer():
+def spelling_analyzer() -> Analyzer:
     """Return the analyzer of the unstemmed field the spelling corrector draws words from."""
     return RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=SWEDISH_STOPWORDS, minsize=3)
 
@@ -129,7 +132,7 @@ class CompoundSplitter:
                     self.heads[word[:i]] += 1
 
     @classmethod
-    def from_texts(cls, texts: Iterable[str]) -> "CompoundSplitter":
+    def from_texts(cls, texts: Iterable[str]) -> CompoundSplitter:
         """Build a splitter from the words of a corpus."""
         counts: Counter[str] = Counter()
         for text in texts:

@@ -5,23 +5,33 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, TypeVar
+from typing import TypeVar, cast
 
 from whoosh import scoring
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import Index
+from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 from kb.content.model import ContentError, Entry, Vocabulary
 from kb.content.texts import TextSection
 from search.analysis import CompoundSplitter
 from search.compatibility import INDEX_READ_ERRORS, check_pinned_versions
-from search.index import (TEXT_INDEX, PlacedText, build_from_content, current_generation,
-                          read_entries, read_meta, read_splitter, read_texts, read_vocabulary,
-                          rebuild_if_stale)
+from search.index import (
+    TEXT_INDEX,
+    Meta,
+    PlacedText,
+    build_from_content,
+    current_generation,
+    read_entries,
+    read_meta,
+    read_splitter,
+    read_texts,
+    rebuild_if_stale,
+)
 from search.ranking import MAX_LISTS, Postings
 
 log = logging.getLogger(__name__)
@@ -34,13 +44,13 @@ RETRY_SECONDS = 10.0
 T = TypeVar("T")
 
 
-def open_index(directory: str | Path) -> Index:
+def open_index(directory: str | Path) -> FileIndex:
     """Open a Whoosh index read-only, without memory-mapping its files.
 
     No mmap: a file changed under a running worker then fails a read (answered 503) instead of
     faulting the process, and Whoosh copies mapped files into memory anyway.
     """
-    return FileStorage(str(directory), supports_mmap=False, readonly=True).open_index()
+    return cast(FileIndex, FileStorage(str(directory), supports_mmap=False, readonly=True).open_index())
 
 
 class IndexUnavailable(Exception):
@@ -50,7 +60,7 @@ class IndexUnavailable(Exception):
 class Layer:
     """One Whoosh index of a generation, opened for ranking: its schema, lists and documents."""
 
-    def __init__(self, ix: Index, on_error: Callable[[Exception], Exception], max_lists: int):
+    def __init__(self, ix: FileIndex, on_error: Callable[[Exception], Exception], max_lists: int):
         self.ix = ix
         # Read once: Whoosh's FileIndex reads and unpickles its table of contents on every
         # `ix.schema`, which was ~30 % of a search's time when read per hit.
@@ -82,7 +92,7 @@ class Snapshot:
     text_layer: Layer
     texts: dict[str, PlacedText]
     splitter: CompoundSplitter  # over the corpus words, for splitting query words
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: Meta | None = None
     broken: bool = False  # its files could not be read: the knowledge base reopens or rebuilds
     # The entries and report sections by Whoosh document number: hits and facet counts are
     # read from memory instead of unpickling stored fields per request.
@@ -92,7 +102,7 @@ class Snapshot:
     facet_docs: dict[str, dict[str, frozenset[int]]] = field(init=False)
     # Results that depend only on the generation (synonyms, speller, related entries, hit
     # headings), filled through `remember`.
-    memo: dict[Any, Any] = field(default_factory=dict, init=False)
+    memo: dict[Hashable, object] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         found: dict[str, dict[str, set[int]]] = {"kind": {}, "region": {}, "theme": {}, "source": {}}
@@ -116,13 +126,13 @@ class Snapshot:
         """A searcher on the entries' index; the caller closes it."""
         return self.entry_layer.searcher()
 
-    def remember(self, key: Any, compute: Callable[[], T]) -> T:
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """A value that depends only on this generation, computed on first use in each worker."""
         try:
-            value: T = self.memo[key]
+            return cast(T, self.memo[key])
         except KeyError:
             value = self.memo[key] = compute()
-        return value
+            return value
 
     @property
     def ordered(self) -> list[Entry]:
@@ -160,7 +170,7 @@ def open_snapshot(generation: Path, max_lists: int = MAX_LISTS) -> Snapshot:
     for docnum, key in enumerate(text_layer.stored_ids()):
         slug, anchor = key.split("#", 1)
         by_section[docnum] = (slug, sections[(slug, anchor)])
-    snapshot = Snapshot(name=generation.name, vocab=read_vocabulary(meta), entries=entries,
+    snapshot = Snapshot(name=generation.name, vocab=meta.vocabulary, entries=entries,
                         entry_layer=entry_layer, text_layer=text_layer, texts=texts,
                         splitter=read_splitter(generation), meta=meta,
                         by_docnum=dict(enumerate(ordered)), sections_by_docnum=by_section)
@@ -186,11 +196,12 @@ class KnowledgeBase:
         self._last_attempt = float("-inf")
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any], instance_path: str) -> "KnowledgeBase":
+    def from_config(cls, config: Mapping[str, object], instance_path: str) -> KnowledgeBase:
         """Create the knowledge base an app's configuration describes."""
         index_dir = config.get("INDEX_DIR") or Path(instance_path) / "index"
-        return cls(config["CONTENT_DIR"], index_dir, bool(config.get("AUTO_REBUILD", True)),
-                   int(config.get("POSTING_LIST_CACHE") or MAX_LISTS))
+        lists = config.get("POSTING_LIST_CACHE") or MAX_LISTS
+        return cls(str(config["CONTENT_DIR"]), str(index_dir), bool(config.get("AUTO_REBUILD", True)),
+                   int(lists) if isinstance(lists, (int, str)) else MAX_LISTS)
 
     def rebuild(self) -> Path:
         """Build a new generation from the content (raises ContentError, index untouched)."""

@@ -23,10 +23,11 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from pydantic import TypeAdapter
 from whoosh import index as whoosh_index
@@ -36,8 +37,15 @@ from kb.content.entries import load_content
 from kb.content.model import ContentError, Entry, Vocabulary
 from kb.content.quoting import quoting
 from kb.content.texts import ReportText, load_report_texts
-from search.analysis import (ANALYZER_VERSION, PROTECTED, CompoundSplitter, detect_acronyms,
-                             english_analyzer, spelling_analyzer, swedish_analyzer)
+from search.analysis import (
+    ANALYZER_VERSION,
+    PROTECTED,
+    CompoundSplitter,
+    detect_acronyms,
+    english_analyzer,
+    spelling_analyzer,
+    swedish_analyzer,
+)
 from search.compatibility import installed_versions
 
 log = logging.getLogger(__name__)
@@ -60,9 +68,21 @@ class PlacedText:
     places: dict[str, str]  # entry id → the anchor of the first block it quotes
 
 
+@dataclass(frozen=True)
+class Meta:
+    """What a generation was built from and with: checked to decide whether it is stale."""
+
+    analyzer: str
+    libraries: dict[str, str]
+    fingerprint: str
+    built_at: float
+    entries: int
+    vocabulary: Vocabulary
+
+
 ENTRY_LIST = TypeAdapter(list[Entry])
+META_ADAPTER = TypeAdapter(Meta)
 PLACED_TEXTS = TypeAdapter(dict[str, PlacedText])
-VOCABULARY = TypeAdapter(Vocabulary)
 
 
 def make_schema(keep: frozenset[str] = PROTECTED) -> Schema:
@@ -187,10 +207,9 @@ def build_index(entries: Sequence[Entry], vocab: Vocabulary, index_root: str | P
                      _text_documents(placed, vocab, splitter))
         (building / ENTRIES).write_bytes(ENTRY_LIST.dump_json(ordered))
         (building / TEXTS).write_bytes(PLACED_TEXTS.dump_json(placed))
-        meta = {"analyzer": ANALYZER_VERSION, "libraries": installed_versions(),
-                "fingerprint": fingerprint, "built_at": time.time(), "entries": len(ordered),
-                "vocabulary": VOCABULARY.dump_python(vocab, mode="json")}
-        (building / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        meta = Meta(ANALYZER_VERSION, installed_versions(), fingerprint, time.time(), len(ordered),
+                    vocab)
+        (building / META).write_bytes(META_ADAPTER.dump_json(meta))
         (building / WORDS).write_text(json.dumps(splitter.counts, ensure_ascii=False), encoding="utf-8")
         final = root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{building.name[-8:]}"
         building.rename(final)
@@ -242,15 +261,9 @@ def read_splitter(generation: Path) -> CompoundSplitter:
     return CompoundSplitter(Counter(counts))
 
 
-def read_meta(generation: Path) -> dict[str, Any]:
+def read_meta(generation: Path) -> Meta:
     """Read a generation's metadata (versions, fingerprint, vocabulary)."""
-    meta: dict[str, Any] = json.loads((generation / META).read_text(encoding="utf-8"))
-    return meta
-
-
-def read_vocabulary(meta: Mapping[str, Any]) -> Vocabulary:
-    """The vocabulary a generation was built with."""
-    return VOCABULARY.validate_python(meta["vocabulary"])
+    return META_ADAPTER.validate_json((generation / META).read_bytes())
 
 
 def read_entries(generation: Path) -> list[Entry]:
@@ -276,10 +289,14 @@ def build_lock(index_root: str | Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def build_from_content(content_dir: str | Path, index_root: str | Path, **kwargs: Any) -> Path:
-    """Validate the content and build an index from it; ContentError leaves the index untouched."""
+def build_from_content(content_dir: str | Path, index_root: str | Path,
+                       before_switch: Callable[[Path], None] | None = None) -> Path:
+    """Validate the content and build an index from it; ContentError leaves the index untouched.
+
+    `before_switch` runs between the build and the switch (the tests use it to stop midway).
+    """
     with build_lock(index_root):
-        return _build(content_dir, index_root, **kwargs)
+        return _build(content_dir, index_root, before_switch)
 
 
 def rebuild_if_stale(content_dir: str | Path, index_root: str | Path) -> Path | None:
@@ -296,13 +313,15 @@ def rebuild_if_stale(content_dir: str | Path, index_root: str | Path) -> Path | 
         return _build(content_dir, index_root)
 
 
-def _build(content_dir: str | Path, index_root: str | Path, **kwargs: Any) -> Path:
+def _build(content_dir: str | Path, index_root: str | Path,
+           before_switch: Callable[[Path], None] | None = None) -> Path:
     fingerprint = content_fingerprint(content_dir)
     vocab, entries = load_content(content_dir)
     texts, problems = load_report_texts(content_dir, vocab.sources)
     if problems:
         raise ContentError(problems)
-    return build_index(entries, vocab, index_root, fingerprint=fingerprint, texts=texts, **kwargs)
+    return build_index(entries, vocab, index_root, fingerprint=fingerprint, texts=texts,
+                       before_switch=before_switch)
 
 
 def is_stale(content_dir: str | Path, index_root: str | Path) -> bool:
@@ -315,6 +334,5 @@ def is_stale(content_dir: str | Path, index_root: str | Path) -> bool:
         meta = read_meta(generation)
     except (OSError, ValueError):
         return True
-    return (meta.get("analyzer") != ANALYZER_VERSION
-            or meta.get("libraries") != installed_versions()
-            or meta.get("fingerprint") != content_fingerprint(content_dir))
+    return (meta.analyzer != ANALYZER_VERSION or meta.libraries != installed_versions()
+            or meta.fingerprint != content_fingerprint(content_dir))

@@ -10,9 +10,10 @@ fields each has.
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from whoosh import query as wq
+from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.fields import Schema
 
 from search.analysis import CompoundSplitter, SwedishStemFilter
@@ -60,13 +61,15 @@ class QueryBuilder:
             if len(self._cache) >= TERM_CACHE_SIZE:
                 self._cache.clear()
             analyzer = self.schema[fieldname].analyzer
+            assert analyzer is not None, fieldname  # every text field has one
             found = self._cache[(fieldname, text)] = tuple(
                 t.text for t in analyzer(text, mode="query"))
         return found
 
     def _protected(self) -> frozenset[str]:
         """The words the index keeps unstemmed (acronyms found in the corpus included)."""
-        for item in self.schema["body"].analyzer.items:
+        analyzer = self.schema["body"].analyzer
+        for item in analyzer.items if isinstance(analyzer, CompositeAnalyzer) else ():
             if isinstance(item, SwedishStemFilter):
                 return item.keep
         return frozenset()

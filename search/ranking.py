@@ -17,11 +17,16 @@ import heapq
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import TypeVar, cast
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.mcore import Matcher
+from whoosh.reading import IndexReader
+from whoosh.scoring import BM25F, BM25FScorer
+from whoosh.searching import Searcher
 
 from search.compatibility import INDEX_READ_ERRORS
 from search.whoosh_queries import Bonus
@@ -29,6 +34,7 @@ from search.whoosh_queries import Bonus
 log = logging.getLogger(__name__)
 
 Key = tuple[str, bytes]
+V = TypeVar("V")
 Scores = dict[int, float]
 EMPTY: Scores = {}
 # Posting lists kept per generation before the least recently used are dropped (the setting
@@ -46,7 +52,7 @@ class Postings:
     request would cost more than the search.
     """
 
-    def __init__(self, weighting: Any, open_searcher: Callable[[], Any],
+    def __init__(self, weighting: BM25F, open_searcher: Callable[[], Searcher],
                  on_error: Callable[[Exception], Exception], max_lists: int = MAX_LISTS,
                  read_blocks: bool = True):
         self.weighting = weighting
@@ -54,23 +60,23 @@ class Postings:
         self.on_error = on_error  # turns a read failure into the exception the caller raises
         self.max_lists = max(1, int(max_lists))
         self.read_blocks = read_blocks  # False: posting by posting, through the public matcher API
-        self._searcher: Any = None
+        self._searcher: Searcher | None = None
         self._impacts: OrderedDict[Key, Scores] = OrderedDict()
         self._positions: OrderedDict[Key, Positions] = OrderedDict()
         self._lengths: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
-    def fetch(self, keys: Iterable[Key]) -> "Lists":
+    def fetch(self, keys: Iterable[Key]) -> Lists:
         """The impacts of every list a query needs, read where not held; the query keeps them."""
         return Lists(self, self._get(self._impacts, keys, self._read_impacts))
 
-    def fetch_positions(self, keys: Iterable[Key]) -> dict[Key, "Positions"]:
+    def fetch_positions(self, keys: Iterable[Key]) -> dict[Key, Positions]:
         """The positions of each list, read where not held."""
         return self._get(self._positions, keys, self._read_positions)
 
-    def _get(self, cache: OrderedDict, keys: Iterable[Key],
-             read: Callable[[Any, str, bytes], Any]) -> dict[Key, Any]:
-        found: dict[Key, Any] = {}
+    def _get(self, cache: OrderedDict[Key, V], keys: Iterable[Key],
+             read: Callable[[Searcher, str, bytes], V]) -> dict[Key, V]:
+        found: dict[Key, V] = {}
         missing = []
         for key in dict.fromkeys(keys):
             held = cache.get(key)
@@ -103,7 +109,7 @@ class Postings:
                     self._field_lengths(reader, fieldname)
 
     @contextmanager
-    def _reading(self) -> Iterator[Any]:
+    def _reading(self) -> Iterator[Searcher]:
         """The generation's searcher, one thread at a time; a read failure drops it and is reported."""
         with self._lock:
             try:
@@ -127,7 +133,7 @@ class Postings:
         """How many impact and position lists the cache holds."""
         return len(self._impacts), len(self._positions)
 
-    def _field_lengths(self, reader: Any, fieldname: str) -> list[float]:
+    def _field_lengths(self, reader: IndexReader, fieldname: str) -> list[float]:
         lengths = self._lengths.get(fieldname)
         if lengths is None:
             # The lengths Whoosh scores with: one byte per document, so rounded like Whoosh's.
@@ -136,12 +142,12 @@ class Postings:
             self._lengths[fieldname] = lengths
         return lengths
 
-    def _read_impacts(self, searcher: Any, fieldname: str, text: bytes) -> Scores:
+    def _read_impacts(self, searcher: Searcher, fieldname: str, text: bytes) -> Scores:
         reader = searcher.reader()
         if (fieldname, text) not in reader:
             return {}
         # BM25F as Whoosh scores it: its own scorer gives the idf, average length, B and K1.
-        scorer = self.weighting.scorer(searcher, fieldname, text)
+        scorer = cast(BM25FScorer, self.weighting.scorer(searcher, fieldname, text.decode("utf-8")))
         idf, k1, b = scorer.idf, scorer.K1, scorer.B
         lengths = self._field_lengths(reader, fieldname)
         norm = k1 * (1 - b)
@@ -152,7 +158,7 @@ class Postings:
                 scores[docnum] = idf * (tf * (k1 + 1)) / (tf + norm + slope * lengths[docnum])
         return scores
 
-    def _read_positions(self, searcher: Any, fieldname: str, text: bytes) -> "Positions":
+    def _read_positions(self, searcher: Searcher, fieldname: str, text: bytes) -> Positions:
         reader = searcher.reader()
         if (fieldname, text) not in reader:
             return Positions({})
@@ -160,10 +166,12 @@ class Postings:
         encoded: dict[int, bytes] = {}  # decoded only for the entries a phrase has to check
         for ids, _, values in self._blocks(matcher, values=True):
             encoded.update(zip(ids, values))
-        return Positions(encoded, matcher.format.decoder("positions"))
+        posting_format = reader.schema[fieldname].format
+        assert posting_format is not None, fieldname  # a positions field has a posting format
+        return Positions(encoded, posting_format.decoder("positions"))
 
-    def _blocks(self, matcher: Any, values: bool = False
-                ) -> Iterator[tuple[Sequence[int], Sequence[float], Sequence[Any]]]:
+    def _blocks(self, matcher: Matcher, values: bool = False
+                ) -> Iterator[tuple[Sequence[int], Sequence[float], Sequence[bytes]]]:
         """A posting list as (ids, weights, values), a block at a time where the codec allows.
 
         Whoosh's public per-posting calls (id, weight, next) cost more than the scoring, and no
@@ -177,7 +185,8 @@ class Postings:
                 matcher._read_weights()
                 if values:
                     matcher._read_values()
-                yield matcher._ids, matcher._weights, matcher._values if values else ()
+                yield (cast(Sequence[int], matcher._ids), cast(Sequence[float], matcher._weights),
+                       cast(Sequence[bytes], matcher._values) if values else ())
                 matcher._next_block()
             return
         while matcher.is_active():
@@ -199,7 +208,7 @@ class Lists:
         """The BM25F score of every entry containing the term in the field."""
         return self.impacts.get(key, EMPTY)
 
-    def positions_of(self, keys: list[Key]) -> list["Positions"]:
+    def positions_of(self, keys: list[Key]) -> list[Positions]:
         """Where each term stands in each entry, read on first need."""
         missing = [k for k in keys if k not in self.positions]
         if missing:
@@ -225,7 +234,7 @@ def _term_key(fieldname: str, text: str | bytes) -> Key:
     return fieldname, text if isinstance(text, bytes) else text.encode("utf-8")
 
 
-def _key(q: Any) -> Key:
+def _key(q: wq.Term) -> Key:
     return _term_key(q.fieldname, q.text)
 
 
@@ -233,7 +242,7 @@ def _phrase_keys(q: wq.Phrase) -> list[Key]:
     return [_term_key(q.fieldname, word) for word in q.words]
 
 
-def needed(q: Any) -> list[Key]:
+def needed(q: wq.Query) -> list[Key]:
     """The posting lists a query scores with (positions are read only for phrases that need them)."""
     impacts: list[Key] = []
     stack = [q]
@@ -250,13 +259,13 @@ def needed(q: Any) -> list[Key]:
     return impacts
 
 
-def evaluate(q: Any, lists: Lists, only: set[int] | None = None, loose: bool = False) -> Scores:
+def evaluate(q: wq.Query, lists: Lists, only: set[int] | None = None, loose: bool = False) -> Scores:
     """Score every entry the query matches, from the query's lists (phrases read positions).
 
     `only` limits phrase checks to those entries; `loose` skips them (every entry with all the
     words counts), which gives an upper bound of the phrase's score.
     """
-    def sub(node: Any) -> Scores:
+    def sub(node: wq.Query) -> Scores:
         return evaluate(node, lists, only, loose)
 
     if isinstance(q, wq.Term):  # the cached list itself when unboosted: combiners copy, never change
@@ -355,7 +364,7 @@ def _phrase(q: wq.Phrase, lists: Lists, only: set[int] | None = None,
     return found
 
 
-def rank(q: Any, postings: Postings, top: int | None = None,
+def rank(q: wq.Query, postings: Postings, top: int | None = None,
          allowed: set[int] | None = None) -> Scores:
     """Score every entry a query matches (and `allowed` lets through).
 
@@ -384,14 +393,14 @@ def rank(q: Any, postings: Postings, top: int | None = None,
     return scores
 
 
-def _split_bonus(q: Any) -> tuple[Any, Any]:
+def _split_bonus(q: wq.Query) -> tuple[wq.Query | None, wq.Query | None]:
     """Separate the Bonus clauses of a top-level Or (under an exclusion or not) from the rest."""
     inner = q.a if isinstance(q, wq.AndNot) else q
     if not isinstance(inner, wq.Or) or not any(isinstance(c, Bonus) for c in inner.subqueries):
         return q, None
     rest = [c for c in inner.subqueries if not isinstance(c, Bonus)]
     bonus = wq.Or([c for c in inner.subqueries if isinstance(c, Bonus)], boost=inner.boost)
-    base = wq.Or(rest, boost=inner.boost) if rest else None
+    base: wq.Query | None = wq.Or(rest, boost=inner.boost) if rest else None
     if base is not None and isinstance(q, wq.AndNot):
         base = type(q)(base, q.b)
     return base, bonus

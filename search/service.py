@@ -10,8 +10,8 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from whoosh import query as wq
 
@@ -145,7 +145,7 @@ def search(snapshot: Snapshot, request: SearchRequest) -> SearchResult:
     suggestion = None
     if not browse and total < 3 and parsed.words:
         suggestion = suggest(snapshot, parsed, request.q, allowed, total)
-    text_total, text_hits = 0, []
+    text_total, text_hits = 0, list[TextHit]()
     if not browse and not every and not set(filters) - set(TEXT_FACETS):
         text_total, text_hits = search_texts(snapshot, parsed, filters, TEXT_HITS)
     return SearchResult(

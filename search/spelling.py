@@ -7,7 +7,8 @@ memory, ~1.5 ms.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from whoosh.spelling import ListCorrector
 
@@ -22,7 +23,7 @@ class Speller:
         self.corrector = ListCorrector(sorted(self.frequencies))
 
     @classmethod
-    def from_reader(cls, reader: Any, fieldname: str) -> "Speller":
+    def from_reader(cls, reader: Any, fieldname: str) -> Speller:
         """Read a field's terms and their total frequencies (the field's analyzer spells them)."""
         return cls({text.decode("utf-8"): info.weight() for text, info in reader.iter_field(fieldname)})
 

@@ -12,24 +12,26 @@ these classes are Whoosh's own evaluation of them, which the ranker is tested ag
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from whoosh import matching
 from whoosh import query as wq
 from whoosh.matching import mcore
+from whoosh.matching.mcore import Matcher
+from whoosh.searching import SearchContext, Searcher
 
 
 class FieldMaxMatcher(mcore.Matcher):
     """At each document, the best sub-score plus tiebreak × the other sub-scores there."""
 
-    def __init__(self, subs: Sequence[Any], tiebreak: float = 0.0):
+    def __init__(self, subs: Sequence[Matcher], tiebreak: float = 0.0):
         self.subs = list(subs)
         self.tiebreak = tiebreak
 
-    def _active(self) -> list[Any]:
+    def _active(self) -> list[Matcher]:
         return [m for m in self.subs if m.is_active()]
 
-    def _here(self) -> list[Any]:
+    def _here(self) -> list[Matcher]:
         active = self._active()
         current = min(m.id() for m in active)
         return [m for m in active if m.id() == current]
@@ -48,32 +50,39 @@ class FieldMaxMatcher(mcore.Matcher):
     def weight(self) -> float:
         return sum(m.weight() for m in self._here())
 
-    def next(self) -> bool:
+    def next(self) -> None:
         for m in self._here():
             m.next()
-        return False
 
-    def skip_to(self, target: int) -> bool:
+    def skip_to(self, id: int) -> None:
         for m in self._active():
-            if m.id() < target:
-                m.skip_to(target)
-        return False
+            if m.id() < id:
+                m.skip_to(id)
+
+    def supports(self, astype: str) -> bool:
+        return all(m.supports(astype) for m in self.subs)
+
+    def value(self) -> bytes:
+        raise NotImplementedError("a field maximum has no single posting value")
+
+    def value_as(self, astype: str) -> object:
+        raise NotImplementedError("a field maximum has no single posting value")
 
     def reset(self) -> None:
         for m in self.subs:
             m.reset()
 
-    def copy(self) -> "FieldMaxMatcher":
+    def copy(self) -> FieldMaxMatcher:
         return FieldMaxMatcher([m.copy() for m in self.subs], self.tiebreak)
 
-    def children(self) -> list[Any]:
+    def children(self) -> list[Matcher]:
         return list(self.subs)
 
-    def term_matchers(self) -> Iterator[Any]:
+    def term_matchers(self) -> Iterator[Matcher]:
         for m in self.subs:
             yield from m.term_matchers()
 
-    def matching_terms(self, id: int | None = None) -> Iterator[Any]:
+    def matching_terms(self, id: int | None = None) -> Iterator[tuple[str, bytes]]:
         current = self.id() if id is None else id
         for m in self._active():
             if m.id() == current:
@@ -85,7 +94,7 @@ class FieldMaxMatcher(mcore.Matcher):
     def max_quality(self) -> float:
         return sum(m.max_quality() for m in self._active())
 
-    def replace(self, minquality: float = 0) -> Any:
+    def replace(self, minquality: float = 0) -> Matcher:
         active = [m.replace(0) for m in self._active()]
         active = [m for m in active if m.is_active()]
         if not active:
@@ -96,8 +105,9 @@ class FieldMaxMatcher(mcore.Matcher):
 class FieldMax(wq.DisjunctionMax):
     """DisjunctionMax over the fields one word may match in, with correct per-document scores."""
 
-    def _matcher(self, subs: Sequence[wq.Query], searcher: Any, context: Any) -> Any:
-        matcher: Any = FieldMaxMatcher([q.matcher(searcher, context) for q in subs], self.tiebreak)
+    def _matcher(self, subs: Sequence[wq.Query], searcher: Searcher,
+                 context: SearchContext | None) -> Matcher:
+        matcher: Matcher = FieldMaxMatcher([q.matcher(searcher, context) for q in subs], self.tiebreak)
         if self.boost != 1.0:
             matcher = matching.WrappingMatcher(matcher, self.boost)
         return matcher
@@ -127,7 +137,7 @@ class ExclusionMatcher(matching.AndNotMatcher):
 class Excluding(wq.AndNot):
     """`a` without the entries `b` matches, with Whoosh's matcher corrected (ExclusionMatcher)."""
 
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
+    def matcher(self, searcher: Searcher, context: SearchContext | None = None) -> Matcher:
         scored = self.a.matcher(searcher, context)
         excluded = self.b.matcher(searcher, searcher.boolean_context())
         return ExclusionMatcher(scored, excluded)

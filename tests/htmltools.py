@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html.parser import HTMLParser
-from typing import Iterator
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
@@ -12,7 +12,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 class Node:
     """An element with its attributes and children (text children are plain strings)."""
 
-    def __init__(self, tag: str, attrs: dict[str, str | None], parent: "Node | None" = None):
+    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Node | None = None):
         self.tag, self.attrs, self.parent = tag, attrs, parent
         self.children: list[Node | str] = []
 
@@ -23,20 +23,20 @@ class Node:
     def classes(self) -> set[str]:
         return set((self.attrs.get("class") or "").split())
 
-    def iter(self) -> Iterator["Node"]:
+    def iter(self) -> Iterator[Node]:
         for child in self.children:
             if isinstance(child, Node):
                 yield child
                 yield from child.iter()
 
-    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list["Node"]:
+    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Node]:
         """Descendants matching a tag, a class and attribute values (`data_region` → data-region)."""
         wanted = {k.replace("_", "-"): v for k, v in attrs.items()}
         return [n for n in self.iter()
                 if (tag is None or n.tag == tag) and (cls is None or cls in n.classes)
                 and all(n.attrs.get(k) == v for k, v in wanted.items())]
 
-    def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> "Node | None":
+    def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> Node | None:
         found = self.find_all(tag, cls, **attrs)
         return found[0] if found else None
 

@@ -43,7 +43,7 @@ class LiveServer:
         self.thread = threading.Thread(target=self.server.serve_forever, name="live-server",
                                        daemon=True)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         self.thread.start()
         return self
 
@@ -52,7 +52,7 @@ class LiveServer:
         self.server.server_close()
         self.thread.join(timeout=10)
 
-    def get(self, path: str, timeout: float = 30) -> "Response":
+    def get(self, path: str, timeout: float = 30) -> Response:
         """GET a path; an HTTP error status is a response, not an exception."""
         return fetch(self.url + path, timeout)
 
@@ -67,7 +67,7 @@ class GunicornServer:
                      str(threads), "--bind", "127.0.0.1:0", "--log-level", "info", "app:create_app()"]
         self.url = ""
 
-    def __enter__(self) -> "GunicornServer":
+    def __enter__(self) -> GunicornServer:
         from config import PROJECT_ROOT
 
         self.process = subprocess.Popen(self.args, cwd=PROJECT_ROOT, env=self.env,
@@ -103,7 +103,7 @@ class GunicornServer:
             self.process.kill()
             self.process.wait()
 
-    def get(self, path: str, timeout: float = 30) -> "Response":
+    def get(self, path: str, timeout: float = 30) -> Response:
         return fetch(self.url + path, timeout)
 
 

@@ -8,7 +8,6 @@ Screenshots go to tests/artifacts/ (not in git).
 
 from __future__ import annotations
 
-import io
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -117,7 +116,7 @@ def test_compare_core_theme_in_english_and_download_xlsx(tab, theme):
         page.click(".exports a[href*='/jamfor.xlsx']")
     download = info.value
     assert download.suggested_filename == f"jamforelse-{theme}.xlsx"
-    book = load_workbook(io.BytesIO(open(download.path(), "rb").read()))
+    book = load_workbook(download.path())
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     header = list(rows[0])
@@ -145,7 +144,7 @@ def test_comparison_table_fits_a_1280px_viewport(tab, path, lang):
     box = tab.page.evaluate(OVERFLOW_JS)
     assert box["viewport"] == VIEWPORT_WIDTH
     assert box["scrollWidth"] <= VIEWPORT_WIDTH, f"the page scrolls sideways: {box}"
-    assert 0 <= box["left"] and box["right"] <= VIEWPORT_WIDTH, f"the table overflows: {box}"
+    assert box["left"] >= 0 and box["right"] <= VIEWPORT_WIDTH, f"the table overflows: {box}"
     tab.assert_clean()
 
 

@@ -8,10 +8,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.importing.cleaning import (Lexicon, clean_document, clean_text, dehyphenate, drop_page_furniture,
-                             load_lexicon, mark_footnotes, mark_page_breaks, normalise_characters,
-                             normalise_whitespace, page_numbers, prepare, reflow, rejoin_letter_spaced,
-                             report_words, spaced_runs, strip_markup, word_changes)
+from kb.importing.cleaning import (
+    Lexicon,
+    clean_document,
+    clean_text,
+    dehyphenate,
+    drop_page_furniture,
+    load_lexicon,
+    mark_footnotes,
+    mark_page_breaks,
+    normalise_characters,
+    normalise_whitespace,
+    page_numbers,
+    prepare,
+    reflow,
+    rejoin_letter_spaced,
+    report_words,
+    spaced_runs,
+    strip_markup,
+    word_changes,
+)
 
 SOURCES = Path(__file__).resolve().parent.parent / "content" / "sources"
 

@@ -6,10 +6,16 @@ import pytest
 
 import kb.reports.compare as compare_module
 from kb.content.entries import load_content
-from kb.reports.compare import (MIN_RELATIVE_SCORE, CompareError, CompareRequest, claim_sentence,
-                                compare, offered_theme, summarise)
-from kb.reports.overview import (heat_level, region_detail, source_detail, theme_overview,
-                                 theme_region_matrix)
+from kb.reports.compare import (
+    MIN_RELATIVE_SCORE,
+    CompareError,
+    CompareRequest,
+    claim_sentence,
+    compare,
+    offered_theme,
+    summarise,
+)
+from kb.reports.overview import heat_level, region_detail, source_detail, theme_overview, theme_region_matrix
 from tests.conftest import FIXTURE_CONTENT
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.content.vocabulary import load_vocabulary
 from kb.content.checks import check_content
 from kb.content.entries import load_content, load_entries, parse_entry
 from kb.content.model import ContentError
+from kb.content.vocabulary import load_vocabulary
 from tests.conftest import REAL_CONTENT
 
 GOOD = """---
@@ -232,9 +232,12 @@ def test_a_theme_without_sub_issues_fails_the_check(content_dir):
     end = text.index("- slug: regulatory-support")
     themes.write_text(text[:start] + text[end:], encoding="utf-8")
     problems = [p for p in check_content(content_dir).problems if p.field == "subissues"]
-    assert [p.message for p in problems] == ["theme 'clinical-testbeds' has no sub-issues"]
-    line = text[: text.index("- slug: clinical-testbeds")].count("\n") + 1
-    assert problems[0].path.endswith("themes.yaml") and problems[0].line == line
+    theme = next(p for p in problems if p.path.endswith("themes.yaml"))
+    assert theme.message == "theme 'clinical-testbeds' has no sub-issues"
+    assert theme.line == text[: text.index("- slug: clinical-testbeds")].count("\n") + 1
+    # The entry that used one of its sub-issues is reported too, on its own line.
+    [entry] = [p for p in problems if p is not theme]
+    assert "annan-2022-3" in entry.path and "unknown sub-issue 'testbeds'" in entry.message
 
 
 def test_a_sub_issue_without_its_labels_is_reported_with_its_line(content_dir):

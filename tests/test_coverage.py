@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from kb.reports.coverage import coverage
 from kb.importing.drafts import import_report
+from kb.reports.coverage import coverage
 
 REAL = Path(__file__).resolve().parent.parent / "content"
 

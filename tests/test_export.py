@@ -10,8 +10,16 @@ from docx import Document
 from openpyxl import load_workbook
 
 from kb.reports.compare import CompareRequest, compare
-from kb.reports.export import (COMPARISON_COLUMNS, Table, comparison_docx, comparison_markdown,
-                               comparison_table, comparison_xlsx, md_escape, search_table, to_csv)
+from kb.reports.export import (
+    Table,
+    comparison_docx,
+    comparison_markdown,
+    comparison_table,
+    comparison_xlsx,
+    md_escape,
+    search_table,
+    to_csv,
+)
 from kb.reports.overview import cite
 from search.service import SearchRequest, search
 

@@ -86,8 +86,9 @@ def catalogue(lang: str = "en"):
 
 def extracted():
     """Every message the code and templates use, as `pybabel extract` finds them."""
-    from scripts.messages import extract
     from babel.messages.pofile import read_po
+
+    from scripts.messages import extract
 
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"

@@ -13,10 +13,17 @@ import frontmatter
 import pytest
 
 from app import create_app
-from kb.importing.cleaning import mark_footnotes, mark_page_breaks, normalise_characters
 from kb.content.entries import ID_PATTERN, load_entries
-from kb.importing.drafts import (ReportError, cited_by, existing_entries, import_report, is_residue,
-                             read_report, same_section)
+from kb.importing.cleaning import mark_footnotes, mark_page_breaks, normalise_characters
+from kb.importing.drafts import (
+    ReportError,
+    cited_by,
+    existing_entries,
+    import_report,
+    is_residue,
+    read_report,
+    same_section,
+)
 from kb.importing.sections import parse_toc
 
 REAL = Path(__file__).resolve().parent.parent / "content"

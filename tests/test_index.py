@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from kb.content.model import ContentError
-from search.index import (POINTER, build_from_content, current_generation, is_stale,
-                          read_meta)
-from search.service import SearchRequest, search
 from search.generations import IndexUnavailable, KnowledgeBase
+from search.index import POINTER, build_from_content, current_generation, is_stale, read_meta
+from search.service import SearchRequest, search
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from search.whoosh_queries import FieldMax
-from search.parsing import parse_query
-from search.service import allowed_docnums, builder, merge_filters
-from search.ranking import Postings, rank
 from search.generations import WEIGHTING
+from search.parsing import parse_query
+from search.ranking import Postings, rank
+from search.service import allowed_docnums, builder, merge_filters
+from search.whoosh_queries import FieldMax
 
 JUDGED = [q["q"] for name in ("queries", "heldout") for q in yaml.safe_load(
     (Path(__file__).parent / "relevance" / f"{name}.yaml").read_text(encoding="utf-8"))]
@@ -298,10 +298,10 @@ def test_queries_it_cannot_rank_are_refused_plainly(real_snapshot):
 
 def test_long_posting_lists_score_as_whoosh_on_both_read_paths(tmp_path):
     """Lists longer than one Whoosh block (128 postings) are read completely and scored alike."""
-    from scripts.benchmark import synthetic
     from kb.content.entries import load_content
-    from search.index import build_index
+    from scripts.benchmark import synthetic
     from search.generations import KnowledgeBase
+    from search.index import build_index
     from tests.conftest import REAL_CONTENT
 
     vocab, entries = load_content(REAL_CONTENT)

@@ -6,6 +6,7 @@ content/README.md), which are shown as such: tables as tables, notes set apart.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -34,7 +35,8 @@ class _SafeLinks(Treeprocessor):
 class _Editorial(InlineProcessor):
     """`[red. anm.: …]`: an editor's note, set apart from the quoted text."""
 
-    def handleMatch(self, m: Any, data: str) -> tuple[ET.Element, int, int]:  # noqa: N802
+    def handleMatch(self, m: re.Match[str], data: str  # type: ignore[override]  # noqa: N802
+                    ) -> tuple[ET.Element | str | None, int | None, int | None]:
         element = ET.Element("span", {"class": "editorial"})
         element.text = f"[{m.group(1)}]"
         return element, m.start(0), m.end(0)
@@ -47,7 +49,8 @@ class _FootnoteLink(InlineProcessor):
         super().__init__(pattern)
         self.prefix = prefix
 
-    def handleMatch(self, m: Any, data: str) -> tuple[ET.Element, int, int]:  # noqa: N802
+    def handleMatch(self, m: re.Match[str], data: str  # type: ignore[override]  # noqa: N802
+                    ) -> tuple[ET.Element | str | None, int | None, int | None]:
         sup = ET.Element("sup", {"class": "footnote-ref"})
         link = ET.SubElement(sup, "a", {"href": f"#{self.prefix}{m.group(1)}"})
         link.text = m.group(1)

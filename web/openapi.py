@@ -37,16 +37,11 @@ def _parameter(param: Param) -> dict[str, Any]:
     return found
 
 
-def _schema_name(kind: Any) -> str:
-    return re.sub(r"\W", "", getattr(kind, "__name__", str(kind)))
-
-
 def openapi_document(server: str = "") -> dict[str, Any]:
     """The OpenAPI document of the API."""
     pages = [p for p in PAGES if p.api]
-    keyed = [((p.name, "serialization"), p.adapter) for p in pages]
     refs, definitions = TypeAdapter.json_schemas(
-        [(key, mode, adapter) for (key, mode), adapter in keyed], ref_template=REF)
+        [(p.name, "serialization", p.adapter) for p in pages], ref_template=REF)
     schemas: dict[str, Any] = {**definitions.get("$defs", {}), "Error": ERROR}
     paths: dict[str, Any] = {}
     for item in pages:

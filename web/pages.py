@@ -8,8 +8,9 @@ the OpenAPI document is generated from the same types (web/openapi.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from pydantic import TypeAdapter

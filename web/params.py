@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,7 @@ def clean(value: Any, limit: int = MAX_CHARS) -> str:
     return CONTROL.sub(" ", text).strip()[:limit].strip()
 
 
-def text(args: MultiDict, *names: str) -> str:
+def text(args: MultiDict[str, str], *names: str) -> str:
     """The first non-empty value of the first parameter given (names are aliases)."""
     for name in names:
         for value in args.getlist(name):
@@ -39,7 +40,7 @@ def text(args: MultiDict, *names: str) -> str:
     return ""
 
 
-def values(args: MultiDict, *names: str) -> list[str]:
+def values(args: MultiDict[str, str], *names: str) -> list[str]:
     """Every non-empty value of repeatable parameters, without duplicates, at most MAX_VALUES."""
     found: list[str] = []
     for name in names:
@@ -50,7 +51,7 @@ def values(args: MultiDict, *names: str) -> list[str]:
     return found[:MAX_VALUES]
 
 
-def integer(args: MultiDict, name: str, default: int = 1, low: int = 1, high: int = 10_000) -> int:
+def integer(args: MultiDict[str, str], name: str, default: int = 1, low: int = 1, high: int = 10_000) -> int:
     """An integer parameter kept within [low, high]; anything unreadable is the default."""
     raw = clean(args.get(name, ""), 12)
     try:
@@ -69,9 +70,10 @@ class SearchState:
     page: int = 1
 
     def pairs(self, page: int | None = None, q: str | None = None,
-              **replace: list[str]) -> list[tuple[str, str]]:
+              facets: Mapping[str, list[str]] | None = None) -> list[tuple[str, str]]:
         """URL parameters for this state, optionally with another query, facet values or page."""
         q = self.q if q is None else q
+        replace = facets or {}
         out: list[tuple[str, str]] = [("q", q)] if q else []
         for facet in FACETS:
             for value in replace.get(facet, self.filters.get(facet, [])):
@@ -82,14 +84,14 @@ class SearchState:
         return out
 
 
-def search_state(args: MultiDict) -> SearchState:
+def search_state(args: MultiDict[str, str]) -> SearchState:
     """Read a search page's state from its URL."""
     filters = {facet: values(args, facet) for facet in FACETS}
     return SearchState(q=text(args, "q"), filters={k: v for k, v in filters.items() if v},
                        page=integer(args, "page"))
 
 
-def compare_request(args: MultiDict) -> CompareRequest:
+def compare_request(args: MultiDict[str, str]) -> CompareRequest:
     """Read a comparison from its URL (`tema` or its alias `theme`, `q`, `region`, `kind`,
     `svagare=1` to show the weaker free-text matches too)."""
     return CompareRequest(theme=text(args, "tema", "theme"), q=text(args, "q"),

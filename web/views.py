@@ -7,11 +7,19 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, url_for
 
-from kb.content.codes import KINDS
+from kb.content.codes import FACETS, KINDS
 from kb.reports import export, overview
 from kb.reports.compare import MIN_RELATIVE_SCORE, Comparison, compare
-from kb.reports.overview import (EntryDetail, RegionDetail, RegionOverview, SourceDetail,
-                                 SourceOverview, StartPage, ThemeOverview, cite)
+from kb.reports.overview import (
+    EntryDetail,
+    RegionDetail,
+    RegionOverview,
+    SourceDetail,
+    SourceOverview,
+    StartPage,
+    ThemeOverview,
+    cite,
+)
 from kb.reports.reader import ReportReader, report_reader
 from search.service import SearchRequest, SearchResult, more_like_this, search
 from web import params
@@ -78,7 +86,7 @@ def search_context(result: SearchResult, req: Request) -> dict[str, Any]:
         "state": state, "hit_heading": hit_headings(req.snapshot, labels),
         "facets": facet_groups(result, state, labels, path),
         "chips": active_filters(state, labels, path),
-        "clear_url": with_query(path, state.pairs(page=1, **{f: [] for f in params.FACETS})),
+        "clear_url": with_query(path, state.pairs(page=1, facets={f: [] for f in FACETS})),
         "pager": pagination(result.page, result.pages,
                             lambda n: with_query(path, state.pairs(page=n))),
         "suggestion_url": (with_query(path, state.pairs(page=1, q=result.suggestion))

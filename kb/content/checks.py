@@ -5,14 +5,20 @@ Every problem is located by file, line and field; the check never stops at the f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from kb.content.entries import load_entries
 from kb.content.model import ContentError, Entry, Problem
-from kb.content.quoting import (block_units, entry_paragraphs, load_unquoted, quoting, unquoted_path,
-                                unquoted_reasons)
+from kb.content.quoting import (
+    block_units,
+    entry_paragraphs,
+    load_unquoted,
+    quoting,
+    unquoted_path,
+    unquoted_reasons,
+)
 from kb.content.texts import ReportText, load_report_texts
 from kb.content.vocabulary import load_vocabulary, themes_without_subissues
 
@@ -42,7 +48,9 @@ def body_lines(file_text: str) -> list[tuple[int, str]]:
     start = 0
     if lines and lines[0].strip() == "---":
         start = next((i + 1 for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
-    found, current, first = [], [], 0
+    found: list[tuple[int, str]] = []
+    current: list[str] = []
+    first = 0
     for number in range(start, len(lines) + 1):
         line = lines[number] if number < len(lines) else ""
         if line.strip():

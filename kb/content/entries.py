@@ -11,9 +11,10 @@ import json
 import re
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import frontmatter
 import yaml
@@ -78,9 +79,9 @@ def _nested_key_lines(front: str, first_line: int, parent: str) -> dict[str, int
                 lines.setdefault(match.group(1), first_line + offset)  # flow style on one line
             continue
         if inside:
-            match = re.match(r"^\s+([A-Za-z0-9_-]+)\s*:", text)
-            if match:
-                lines.setdefault(match.group(1), first_line + offset)
+            nested = re.match(r"^\s+([A-Za-z0-9_-]+)\s*:", text)
+            if nested:
+                lines.setdefault(nested.group(1), first_line + offset)
             elif text.strip() and not text.startswith((" ", "\t")):
                 break
     return lines
@@ -114,7 +115,7 @@ def parse_entry(text: str, path: str, vocab: Vocabulary) -> tuple[Entry | None, 
         return None, [Problem(path, "front matter",
                               "file has no front matter (it must start with a '---' line)", 1)]
     try:
-        front, body = frontmatter.YAMLHandler().split(text)
+        front, body = frontmatter.default_handlers.YAMLHandler().split(text)
     except ValueError:  # the handler raises it when the closing '---' is missing
         return None, [Problem(path, "front matter", "front matter is not closed by a '---' line", 1)]
     first_line = text[: text.index(front)].count("\n") + 1 if front else 2

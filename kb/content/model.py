@@ -6,8 +6,9 @@ generation's entries and the JSON API all work from `Entry`'s fields.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar, Mapping
+from typing import ClassVar
 
 from pydantic import ConfigDict
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
 from kb.content.model import Problem
 from kb.content.texts import ITEM, Block, ReportText, TextSection, normalise, plain_text, sentences
+
 
 @dataclass
 class Quoting:
@@ -33,18 +34,19 @@ class Quoting:
 
 def entry_paragraphs(body: str) -> list[str]:
     """An entry body's paragraphs (list items and table rows separately), as normalised text."""
-    found = []
+    found: list[str] = []
     for chunk in re.split(r"\n\s*\n", body):
         lines = chunk.strip().splitlines()
-        if lines and all(l.lstrip().startswith("|") for l in lines):
-            found.extend(normalise(plain_text(l)) for l in lines)
+        if lines and all(line.lstrip().startswith("|") for line in lines):
+            found.extend(normalise(plain_text(line)) for line in lines)
         elif lines and ITEM.match(lines[0]):
-            items, current = [], []
-            for l in lines:
-                if ITEM.match(l) and current:
+            items: list[str] = []
+            current: list[str] = []
+            for line in lines:
+                if ITEM.match(line) and current:
                     items.append(" ".join(current))
                     current = []
-                current.append(l)
+                current.append(line)
             items.append(" ".join(current))
             found.extend(normalise(plain_text(i)) for i in items)
         else:
@@ -107,7 +109,7 @@ def quoting(text: ReportText, entries: Iterable[tuple[str, str]]) -> Quoting:
         units = block_units(block)
         result.words[block.number] = sum(len(u.split()) for u in units)
         holders = held.holding(" ".join(units)) if units else []
-        covered, quoting_ids = 0, []
+        covered, quoting_ids = 0, list[str]()
         for unit in units:
             hits = holders if len(unit.split()) < MIN_UNIT_WORDS else held.holding(unit)
             if hits:

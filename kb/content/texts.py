@@ -18,11 +18,12 @@ is kb.content.quoting's job.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
@@ -138,7 +139,7 @@ def section_anchor(number: str, heading: str, taken: set[str]) -> str:
     return anchor
 
 
-def _front_matter(text: str) -> tuple[dict, str, int]:
+def _front_matter(text: str) -> tuple[dict[str, object], str, int]:
     if not text.startswith("---\n"):
         return {}, text, 0
     end = text.find("\n---", 4)
@@ -169,8 +170,9 @@ def parse_report_text(text: str, path: str, source: str) -> tuple[ReportText | N
     taken: set[str] = set()
     page: int | None = None
     blocks: list[Block] = []
-    heading: dict | None = {"section": "", "heading": "", "number": "", "level": 0,
-                            "anchor": "s-start", "line": offset + 1, "page": None, "path": ()}
+    # Blocks before the first heading (a title page) stand in an unnamed level-0 section.
+    heading = TextSection(section="", heading="", number="", level=0, anchor="s-start",
+                          line=offset + 1, page=None, path=())
     taken.add("s-start")
     pending: list[str] = []
     pending_line = 0
@@ -199,8 +201,8 @@ def parse_report_text(text: str, path: str, source: str) -> tuple[ReportText | N
 
     def close_section() -> None:
         nonlocal blocks
-        if heading is not None and (blocks or heading["level"]):
-            sections.append(TextSection(blocks=tuple(blocks), **heading))
+        if blocks or heading.level:
+            sections.append(dataclasses.replace(heading, blocks=tuple(blocks)))
         blocks = []
 
     lines = body.splitlines()
@@ -226,9 +228,9 @@ def parse_report_text(text: str, path: str, source: str) -> tuple[ReportText | N
                 stack.pop()
             if not name:
                 problems.append(Problem(path, "text", line=number_line, message="empty heading"))
-            heading = {"section": override or number or name, "heading": name, "number": number,
-                       "level": level, "anchor": section_anchor(number, name, taken),
-                       "line": number_line, "page": page, "path": tuple(t for _, t in stack)}
+            heading = TextSection(section=override or number or name, heading=name, number=number,
+                                  level=level, anchor=section_anchor(number, name, taken),
+                                  line=number_line, page=page, path=tuple(t for _, t in stack))
             stack.append((level, f"{number} {name}".strip()))
             continue
         if not stripped:
@@ -245,23 +247,22 @@ def parse_report_text(text: str, path: str, source: str) -> tuple[ReportText | N
         pending.append(line.rstrip())
     flush()
     close_section()
-    fixed = []
     # A heading's page is the page of its first block when no marker came before the heading.
-    for section in sections:
-        if section.page is None and section.blocks and section.blocks[0].page is not None:
-            section = TextSection(**{**section.__dict__, "page": section.blocks[0].page})
-        fixed.append(section)
+    fixed = [dataclasses.replace(s, page=s.blocks[0].page)
+             if s.page is None and s.blocks and s.blocks[0].page is not None else s
+             for s in sections]
     labels = [b.label for s in fixed for b in s.blocks if b.kind == "footnote"]
     # Marks in the text, not the labels that open the footnotes themselves.
     refs = set(FOOTNOTE_REF.findall(FOOTNOTE_LABEL.sub("", body)))
     for label in labels:
         if f"[^{label}]" not in refs:
-            line = next(b.line for s in fixed for b in s.blocks if b.label == label)
-            problems.append(Problem(path, "text", f"footnote [^{label}] is never referred to", line))
+            where = next(b.line for s in fixed for b in s.blocks if b.label == label)
+            problems.append(Problem(path, "text", f"footnote [^{label}] is never referred to", where))
     for ref in refs:
         if ref[2:-1] not in labels:
-            line = next((offset + i + 1 for i, l in enumerate(lines) if ref in l and not l.startswith(ref + ":")), 1)
-            problems.append(Problem(path, "text", line=line, message=f"footnote {ref} has no text ({ref}: …)"))
+            where = next((offset + i + 1 for i, text in enumerate(lines)
+                          if ref in text and not text.startswith(ref + ":")), 1)
+            problems.append(Problem(path, "text", f"footnote {ref} has no text ({ref}: …)", where))
     if problems:
         return None, problems
     return ReportText(source, status, path, tuple(fixed)), []

@@ -11,8 +11,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from kb.content.codes import DOC_TYPES
-from kb.content.model import (Addressee, ContentError, Problem, Region, Source, Theme,
-                              Vocabulary)
+from kb.content.model import Addressee, ContentError, Problem, Region, Source, Theme, Vocabulary
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FILES: dict[str, type] = {"sources": Source, "regions": Region, "themes": Theme,

@@ -23,9 +23,9 @@ import functools
 import re
 import statistics
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import Stemmer
 
@@ -35,11 +35,9 @@ WORDLIST = Path(__file__).parent / "data" / "sv_words.txt"
 SINGLE_LETTER_WORDS = frozenset("iåö")
 # Function words never start a compound here, so "Fyra nyckelord" is not glued into one word.
 FUNCTION_WORDS = frozenset(
-    "och att som för med det den de en ett av på till är om men eller samt från har var vi "
-    "man sig inte så nu då när där här hur vad vilka vilket alla andra flera fyra tre två sex "
-    "fem sju åtta nio tio elva tolv också bara även mer mest mycket".split())
+    ["och", "att", "som", "för", "med", "det", "den", "de", "en", "ett", "av", "på", "till", "är", "om", "men", "eller", "samt", "från", "har", "var", "vi", "man", "sig", "inte", "så", "nu", "då", "när", "där", "här", "hur", "vad", "vilka", "vilket", "alla", "andra", "flera", "fyra", "tre", "två", "sex", "fem", "sju", "åtta", "nio", "tio", "elva", "tolv", "också", "bara", "även", "mer", "mest", "mycket"])
 # Words after a line-end hyphen that show a suspended compound ("kompetens- och verksamhetsanalys").
-CONJUNCTIONS = frozenset("och eller samt respektive resp som men till alternativt".split())
+CONJUNCTIONS = frozenset(["och", "eller", "samt", "respektive", "resp", "som", "men", "till", "alternativt"])
 TERMINAL = re.compile(r"[.!?:;][\"”’»)\]]*$")
 # Where one sentence ends and the next begins (a full stop, then a capital).
 SENTENCE_PUNCT = r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-ZÅÄÖ\"”])"
@@ -66,7 +64,8 @@ def _stemmer() -> Stemmer.Stemmer:
 @functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Return the Swedish Snowball stem of a lower-case word."""
-    return _stemmer().stemWord(word)
+    stemmed: str = _stemmer().stemWord(word)
+    return stemmed
 
 
 # --------------------------------------------------------------------------------------------
@@ -81,7 +80,7 @@ class Lexicon:
     stems: frozenset[str] = field(default=frozenset())
 
     @classmethod
-    def of(cls, words: Iterable[str]) -> "Lexicon":
+    def of(cls, words: Iterable[str]) -> Lexicon:
         """Build a lexicon from words (any case)."""
         known = frozenset(w.lower() for w in words if w)
         return cls(known, frozenset(stem(w) for w in known if len(w) >= 4))
@@ -95,7 +94,7 @@ class Lexicon:
         heads = Counter(w.split("-")[0] for w in self.words if w.count("-") == 1 and "-" in w.strip("-"))
         return frozenset(h for h, n in heads.items() if n >= 2)
 
-    def with_words(self, words: Iterable[str]) -> "Lexicon":
+    def with_words(self, words: Iterable[str]) -> Lexicon:
         """Return a lexicon that also knows `words`."""
         return Lexicon.of(set(self.words) | {w.lower() for w in words})
 
@@ -409,9 +408,9 @@ def _has_fragments(tokens: list[str], lexicon: Lexicon) -> bool:
         core = token.strip(EDGE_PUNCT + "-")
         if core.isalpha() and len(core) <= 2 and not lexicon.knows(core):
             return True
-        if i and not lexicon.knows(tokens[i - 1]) and not lexicon.knows(token):
-            if lexicon.knows_compound(tokens[i - 1].strip(EDGE_PUNCT) + core, exact=True):
-                return True
+        if (i and not lexicon.knows(tokens[i - 1]) and not lexicon.knows(token)
+                and lexicon.knows_compound(tokens[i - 1].strip(EDGE_PUNCT) + core, exact=True)):
+            return True
     return False
 
 
@@ -499,7 +498,7 @@ def _is_caps_line(line: str) -> bool:
 
 def _heading_start(line: str) -> bool:
     match = NUMBERED.match(line)
-    return bool(match) and len(line) <= 130 and not TERMINAL.search(match.group(2))
+    return match is not None and len(line) <= 130 and not TERMINAL.search(match.group(2))
 
 
 def _continues_heading(heading: list[str], line: str, width: float) -> bool:
@@ -620,9 +619,7 @@ def reflow(text: str) -> list[tuple[int, str]]:
                 i += 1
                 caption.append(lines[i].text)
             aside.append((line.page_index, " ".join(caption)))
-        elif current and heading and _continues_heading([c.text for c in current], line.text, layout.width):
-            current.append(line)
-        elif (current and not heading and not _starts_block(line.text, layout)
+        elif current and heading and _continues_heading([c.text for c in current], line.text, layout.width) or (current and not heading and not _starts_block(line.text, layout)
               and not _ends_paragraph(current[-1], line, layout)):
             current.append(line)
         else:

@@ -10,22 +10,38 @@ changed.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import yaml
 
-from kb.importing.cleaning import (CAPTION, CREDIT, NOTE, TERMINAL, CleanDocument, Lexicon, clean_document,
-                             load_lexicon)
 from kb.content.entries import render_entry
 from kb.content.model import Entry, Vocabulary
 from kb.content.vocabulary import load_vocabulary
-from kb.importing.proposals import (casing, first_sentence, is_statement_heading, propose_kind,
-                                    propose_subissues, propose_themes, sentence_case, theme_terms)
+from kb.importing.cleaning import (
+    CAPTION,
+    CREDIT,
+    NOTE,
+    TERMINAL,
+    CleanDocument,
+    Lexicon,
+    clean_document,
+    load_lexicon,
+)
+from kb.importing.proposals import (
+    casing,
+    first_sentence,
+    is_statement_heading,
+    propose_kind,
+    propose_subissues,
+    propose_themes,
+    sentence_case,
+    theme_terms,
+)
 from kb.importing.sections import Section, find_sections, parse_toc
 
 log = logging.getLogger(__name__)
@@ -126,7 +142,7 @@ def propose_drafts(document: CleanDocument, sections: list[Section], source: str
     region = vocab.sources[source].region
     terms = theme_terms(vocab.themes)
     cased = casing(block.text for block in document.blocks if not block.is_note)
-    drafts: list[Draft] = []
+    drafts: list[Entry] = []
     seen: set[str] = set()
     for section in statement_sections(sections):
         body = passage(section)
@@ -164,7 +180,7 @@ def existing_entries(content_dir: str | Path, source: str) -> list[Existing]:
     """Read the id, status and section of every entry file of a source (broken files included)."""
     entries = []
     for path in sorted((Path(content_dir) / source).glob("*.md")):
-        meta: dict = {}
+        meta: dict[str, object] = {}
         text = path.read_text(encoding="utf-8", errors="replace")
         match = re.match(r"^---\s*\n(.*?)\n---\s*(?:\n|$)", text, re.S)
         if match:

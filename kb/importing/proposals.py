@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from kb.content.model import Theme, Vocabulary
 from kb.importing.cleaning import SENTENCE_PUNCT, stem
@@ -106,9 +106,9 @@ def _count(sequence: tuple[str, ...], tokens: list[str], compounds: bool) -> flo
     return exact + 0.5 * inside
 
 
-def theme_scores(terms: ThemeTerms, heading: str, body: str) -> Counter[str]:
+def theme_scores(terms: ThemeTerms, heading: str, body: str) -> dict[str, float]:
     """Score every theme on a passage: term hits, heading hits three times, at most 3 per term."""
-    scores: Counter[str] = Counter()
+    scores: dict[str, float] = {slug: 0.0 for slug in terms.order}
     for text, weight in ((heading, 3.0), (body, 1.0)):
         raw = WORD.findall(text)
         stems = [stem(w.lower()) for w in raw]
@@ -124,10 +124,11 @@ def propose_themes(terms: ThemeTerms, heading: str, body: str, limit: int = 4) -
     """Propose 1–4 themes, most central first; a passage without any term gets the theme
     whose scope text it shares most words with, so that a draft always has one."""
     scores = theme_scores(terms, heading, body)
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)  # ties keep theme order
     best = max(scores.values(), default=0)
     if best > 0:
-        chosen = [slug for slug, score in scores.most_common() if score >= max(2.0, 0.35 * best)]
-        return (chosen or [scores.most_common(1)[0][0]])[:limit]
+        chosen = [slug for slug, score in ranked if score >= max(2.0, 0.35 * best)]
+        return (chosen or [ranked[0][0]])[:limit]
     stems = _content_stems(f"{heading} {body}")
     overlap = {slug: len(stems & scope) for slug, scope in terms.scopes.items()}
     return [max(terms.order, key=lambda slug: overlap[slug])]

@@ -20,15 +20,21 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from kb.importing.cleaning import (MARKDOWN_HEADING, SENTENCE_PUNCT, TERMINAL, Block, CleanDocument,
-                             normalise_characters, strip_markup)
+from kb.importing.cleaning import (
+    MARKDOWN_HEADING,
+    SENTENCE_PUNCT,
+    TERMINAL,
+    Block,
+    CleanDocument,
+    normalise_characters,
+    strip_markup,
+)
 
 NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(\S.*)$")
 TOC_LINE = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3})\.?[ \t]+(\S.*?)(?:\t+|[ .]{3,}|\s{2,})(\d{1,4})\s*$")
 PARTS = ("målbild", "behov")
 NUMBER_WORDS = {w: n for n, w in enumerate(
-    "noll en två tre fyra fem sex sju åtta nio tio elva tolv tretton fjorton femton sexton "
-    "sjutton arton nitton tjugo".split())}
+    ["noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "tretton", "fjorton", "femton", "sexton", "sjutton", "arton", "nitton", "tjugo"])}
 LESSON_INTRO = re.compile(r"\b(\d{1,2}|" + "|".join(w for w in NUMBER_WORDS if NUMBER_WORDS[w] > 1)
                           + r")\s+(?:[\wåäö-]+\s+){0,2}lärdomar\b", re.IGNORECASE)
 # Sentences that continue an argument rather than state a lesson.
@@ -71,8 +77,8 @@ class _Heading:
     number: tuple[int, ...] | None = None
     part: str | None = None  # "målbild" / "behov" under a numbered priority area
     page: int | None = None
-    children: list["_Heading"] = field(default_factory=list)
-    parent: "_Heading | None" = None
+    children: list[_Heading] = field(default_factory=list)
+    parent: _Heading | None = None
 
 
 def parse_toc(raw: str) -> dict[str, int]:
@@ -167,8 +173,9 @@ def _link(headings: list[_Heading]) -> None:
         if heading.part:
             parent = next((h for h in reversed(headings[:i]) if h.number), None)
         elif heading.number:
-            open_numbered = [h for h in open_numbered if heading.number[: len(h.number)] == h.number
-                             and len(h.number) < len(heading.number)]
+            number = heading.number
+            open_numbered = [h for h in open_numbered if h.number and number[: len(h.number)] == h.number
+                             and len(h.number) < len(number)]
             parent = open_numbered[-1] if open_numbered else None
             if parent is None and last_unnumbered is not None and len(heading.number) == 1:
                 # "Prioriterade insatsområden" + "1. …" "2. …": a short intro, then a numbered list.

@@ -7,7 +7,7 @@ around it (Källa/Source, avsnitt/section, s./p.) follow the interface.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from kb.content.model import Entry, Source
 from kb.i18n import translator

@@ -21,8 +21,8 @@ are chosen never changes what a column holds.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from kb.content.codes import KINDS
 from kb.content.model import Entry, Region, Source, SubIssue, Theme, Vocabulary

@@ -14,8 +14,14 @@ from pathlib import Path
 
 from kb.content.entries import load_entries
 from kb.content.model import Entry, Problem, Vocabulary
-from kb.content.quoting import (ProseCoverage, load_unquoted, prose_coverage, quoting,
-                                unquoted_path, unquoted_reasons)
+from kb.content.quoting import (
+    ProseCoverage,
+    load_unquoted,
+    prose_coverage,
+    quoting,
+    unquoted_path,
+    unquoted_reasons,
+)
 from kb.content.texts import ReportText, load_report_texts
 from kb.content.vocabulary import load_vocabulary
 from kb.importing.cleaning import Lexicon

@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from docx import Document
 from openpyxl import Workbook
@@ -21,8 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kb.content.codes import doc_type_label, kind_label
 from kb.content.model import Entry, Source, Vocabulary
 from kb.i18n import N_, quoted, translator
-from kb.reports.compare import (FOUND, Comparison, Item, Row, claim_sentence, row_label,
-                                status_label)
+from kb.reports.compare import FOUND, Comparison, Item, claim_sentence, row_label, status_label
 from kb.reports.overview import CitedEntry
 
 Cell = str | int | float | None
@@ -61,7 +60,7 @@ class Table:
     headers: list[str]
     rows: list[list[Cell]]
 
-    def without_empty_columns(self) -> "Table":
+    def without_empty_columns(self) -> Table:
         """The table without columns no row has a value in."""
         keep = [i for i in range(len(self.keys)) if any(row[i] not in (None, "") for row in self.rows)]
         return Table([self.keys[i] for i in keep], [self.headers[i] for i in keep],

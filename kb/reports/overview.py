@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from kb.content.codes import KINDS
 from kb.content.model import Entry, Region, Source, Theme, Vocabulary
