@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test serve index check install install-test clean
+.PHONY: run test lint serve index check messages install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,16 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+# The interface's translations, compiled from the .po catalogues kept in git (the .mo files are
+# build products, not committed).
+CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ -l $* -D messages
+
+install: $(VENV)/.installed $(COMPILED)
+install-test: $(VENV)/.installed-test $(COMPILED)
 
 ## run: set up, build the index and serve the site on http://$(HOST):$(PORT) (development server)
 run: install
@@ -39,9 +47,19 @@ CHROMIUM_NOTE = $(BIN)/python -c "from tests.live import ENABLE_HINT, chromium_p
 	chromium_path() or print('\nNOTE: Chromium was not found, so the browser and accessibility tests' \
 	' (tests/test_browser.py, tests/test_a11y.py) were SKIPPED.\nTo run them, ' + ENABLE_HINT + '.')"
 
-## test: set up with the test extras and run the whole test suite (browser tests need Chromium)
-test: install-test
+## lint: ruff (lint and import order) and mypy (strict on kb/ and search/)
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+## test: set up with the test extras, lint and type-check, and run the whole test suite
+## (browser tests need Chromium)
+test: lint
 	@$(BIN)/python -m pytest; status=$$?; $(CHROMIUM_NOTE); exit $$status
+
+## messages: extract the interface's messages and update translations/*/messages.po
+messages: install-test
+	$(BIN)/python scripts/messages.py
 
 index: install
 	$(BIN)/flask --app app index

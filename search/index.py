@@ -87,12 +87,12 @@ PLACED_TEXTS = TypeAdapter(dict[str, PlacedText])
 
 def make_schema(keep: frozenset[str] = PROTECTED) -> Schema:
     """The entries' schema: facet fields, Swedish and English text, index-only helper fields."""
-    sv, en = swedish_analyzer(keep), english_analyzer()
+    analyzers = {"sv": swedish_analyzer(keep), "en": english_analyzer()}
+    sv, en = analyzers["sv"], analyzers["en"]
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID, region=ID, source=ID, themes=KEYWORD(commas=True),
-        title=TEXT(analyzer=sv), summary=TEXT(analyzer=sv), body=TEXT(analyzer=sv),
-        title_en=TEXT(analyzer=en), summary_en=TEXT(analyzer=en),
+        **{name: TEXT(analyzer=analyzers[lang]) for name, lang in Entry.searched_fields().items()},
         # Index-only: compound parts, theme vocabulary, and unstemmed words for spelling.
         parts=TEXT(analyzer=sv), themes_sv=TEXT(analyzer=sv), themes_en=TEXT(analyzer=en),
         spell=TEXT(analyzer=spelling_analyzer(), spelling=True),
@@ -139,8 +139,8 @@ def _document(entry: Entry, vocab: Vocabulary, splitter: CompoundSplitter) -> di
     text = " ".join((entry.title, entry.summary, entry.body))
     return {
         "id": entry.id, "kind": entry.kind, "region": entry.region, "source": entry.source,
-        "themes": ",".join(entry.themes), "title": entry.title, "summary": entry.summary,
-        "body": entry.body, "title_en": entry.title_en, "summary_en": entry.summary_en,
+        "themes": ",".join(entry.themes),
+        **{name: getattr(entry, name) for name in Entry.searched_fields()},
         "parts": splitter.parts_text(text), "themes_sv": _theme_text(entry, vocab, "sv"),
         "themes_en": _theme_text(entry, vocab, "en"), "spell": text,
     }

@@ -16,6 +16,7 @@ from whoosh import query as wq
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.fields import Schema
 
+from kb.content.model import Entry
 from search.analysis import CompoundSplitter, SwedishStemFilter
 from search.parsing import ParsedQuery
 from search.whoosh_queries import Bonus, Excluding, FieldMax
@@ -29,9 +30,8 @@ FIELD_BOOSTS = {
 }
 PART_WEIGHT = 0.15  # a match on a part of a typed compound, relative to the whole word
 SYNONYM_WEIGHT = 0.7  # a match on a synonym (synonyms.yaml), relative to the word typed
-# Exclusions (`-ai`) apply to what the entry says, not to its theme vocabulary.
-EXCLUDE_FIELDS = ("title", "summary", "body", "title_en", "summary_en")
-PHRASE_FIELDS = ("title", "summary", "body", "title_en", "summary_en")
+# Exclusions (`-ai`) apply to what the entry says, not to its theme vocabulary; phrases too.
+EXCLUDE_FIELDS = PHRASE_FIELDS = tuple(Entry.searched_fields())
 SWEDISH_FIELDS = ("title", "summary", "body", "parts")  # where Swedish parts and synonyms count
 # Unquoted words that stand together in a text, or together name a theme ("capital gap",
 # "kliniska prövningar"), earn a bonus; naming a theme's label or term is strong evidence.

@@ -8,7 +8,9 @@ Screenshots go to tests/artifacts/ (not in git).
 
 from __future__ import annotations
 
+import io
 import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -19,24 +21,17 @@ pytestmark = pytest.mark.browser
 CORE_THEMES = ["regulatory-support", "capital-gap", "clinical-testbeds"]
 VIEWPORT_WIDTH = 1280
 
-# Region by region (column order), kind by kind (row order): the export's row order.
-PAGE_ITEMS_JS = """() => {
-  const regions = [...document.querySelectorAll('table.compare th.region-head')].map(th => th.dataset.region);
-  const kinds = [...document.querySelectorAll('table.compare tbody tr[data-kind]')].map(tr => tr.dataset.kind);
-  const items = [];
-  for (const region of regions) for (const kind of kinds) {
-    for (const item of document.querySelectorAll(
-        `table.compare td.cell[data-region="${region}"][data-kind="${kind}"] .item`)) {
-      items.push([item.dataset.entry, item.querySelector('.item-title').innerText.trim()]);
-    }
-  }
-  return items;
-}"""
+# The detail's statements in page order (sub-issue by sub-issue, region by region): the
+# export's row order.
+PAGE_ITEMS_JS = """() => [...document.querySelectorAll('section.detail .region-card')].flatMap(card =>
+  [...card.querySelectorAll('.item')].map(item => [card.id.split('--')[1], item.dataset.entry,
+    item.querySelector('.item-title').innerText.trim()]))"""
 
-OVERFLOW_JS = """() => {
-  const table = document.querySelector('table.compare').getBoundingClientRect();
-  return {scrollWidth: document.documentElement.scrollWidth, left: table.left, right: table.right,
-          viewport: window.innerWidth};
+WIDTH_JS = """() => {
+  const grid = document.querySelector('table.grid');
+  const box = grid ? grid.getBoundingClientRect() : null;
+  return {scrollWidth: document.scrollingElement.scrollWidth, viewport: window.innerWidth,
+          left: box ? box.left : 0, right: box ? box.right : 0};
 }"""
 
 
@@ -77,7 +72,7 @@ def test_search_filter_open_entry_and_copy_citation(tab, live_server):
     page.wait_for_url(f"**/post/{entry_id}")
     assert page.locator("h1").inner_text().strip() == title
     citation = page.locator(".citation-text").inner_text().strip()
-    expected = json.loads(live_server.get(f"/api/entries/{entry_id}").body)["entry"]["citation"]
+    expected = json.loads(live_server.get(f"/api/entries/{entry_id}").body)["citation"]
     assert citation == expected and len(citation) > 20
     tab.screenshot("entry")
 
@@ -91,15 +86,33 @@ def test_search_filter_open_entry_and_copy_citation(tab, live_server):
 
 
 @pytest.mark.parametrize("theme", CORE_THEMES)
-def test_compare_core_theme_in_english_and_download_xlsx(tab, theme):
+def test_compare_core_theme_filter_by_kind_in_english_and_download_xlsx(tab, theme):
     page = tab.page
     tab.goto("/")
     page.click(f'.cards a[href="/jamfor?tema={theme}"]')
     page.wait_for_url(f"**/jamfor?tema={theme}")
-    assert page.locator("table.compare").is_visible()
-    assert page.locator("table.compare th.region-head").count() >= 4
+    assert page.locator("table.grid").is_visible()
+    assert page.locator("table.grid thead th[data-region]").count() >= 4
+    rows = page.locator("table.grid tbody tr").count()
+    assert rows >= 3 and page.locator("section.compare-summary li").count() >= 1
     if theme == "capital-gap":
         tab.screenshot("compare")
+
+    # A cell of the grid leads to its statements in the detail.
+    cell = page.locator("table.grid a.cell-link").first
+    target = cell.get_attribute("href")
+    cell.click()
+    page.wait_for_url(f"**{target}")
+    assert page.locator(f"div{target} .item").count() >= 1
+
+    # Only recommendations: untick the other kinds and show the comparison again.
+    for kind in ("challenge", "finding"):
+        page.uncheck(f"#kind-{kind}")
+    page.click(".compare-form button[type=submit]")
+    page.wait_for_url("**kind=recommendation*")
+    assert query(page.url)["kind"] == ["recommendation"]
+    kinds = set(page.locator("section.detail .item").evaluate_all("items => items.map(i => i.dataset.kind)"))
+    assert kinds <= {"recommendation"}
 
     # Switch the interface to English; the comparison stays, the language changes.
     page.click("a.lang-switch")
@@ -108,24 +121,22 @@ def test_compare_core_theme_in_english_and_download_xlsx(tab, theme):
     assert query(page.url)["tema"] == [theme]
     assert page.locator("h1").inner_text().startswith("Comparison:")
     items = page.evaluate(PAGE_ITEMS_JS)
-    total = int(page.get_attribute(".compare-tools .result-count", "data-total"))
-    assert len(items) == total > 0
+    assert items
 
-    # The XLSX download has one row per entry shown, in the page's order, in English.
+    # The XLSX download holds the page's statements in the page's order, in English.
     with page.expect_download() as info:
         page.click(".exports a[href*='/jamfor.xlsx']")
     download = info.value
     assert download.suggested_filename == f"jamforelse-{theme}.xlsx"
-    book = load_workbook(download.path())
-    sheet = book.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    header = list(rows[0])
-    assert header[:3] == ["Region", "Kind", "Title"] and "Citation" in header
-    ids = [row[header.index("Id")] for row in rows[1:]]
-    titles = [row[header.index("Title")] for row in rows[1:]]
-    assert ids == [entry for entry, _ in items]
-    assert titles == [title for _, title in items]
-    assert all(row[header.index("Citation")] for row in rows[1:])
+    book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    assert [c.value for c in book.worksheets[0][1]][0] == "Sub-issue"
+    sheet = book.worksheets[1]
+    table = list(sheet.iter_rows(values_only=True))
+    header = list(table[0])
+    assert header[:4] == ["Sub-issue", "Region", "Kind", "Title"] and "Citation" in header
+    link, title = header.index("Link"), header.index("Title")
+    assert [(r[link].rsplit("/", 1)[1], r[title]) for r in table[1:]] == [
+        (entry, text) for _, entry, text in items]
     tab.assert_clean()
 
 
@@ -137,27 +148,37 @@ COMPARISONS = [f"/jamfor?tema={theme}" for theme in CORE_THEMES] + [
 ]
 
 
+@pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("lang", ["sv", "en"])
 @pytest.mark.parametrize("path", COMPARISONS)
-def test_comparison_table_fits_a_1280px_viewport(tab, path, lang):
+def test_the_overview_grid_fits_without_sideways_scrolling(tab, path, lang, width):
+    tab.page.set_viewport_size({"width": width, "height": 900})
     tab.goto(f"{path}&lang={lang}")
-    box = tab.page.evaluate(OVERFLOW_JS)
-    assert box["viewport"] == VIEWPORT_WIDTH
-    assert box["scrollWidth"] <= VIEWPORT_WIDTH, f"the page scrolls sideways: {box}"
-    assert box["left"] >= 0 and box["right"] <= VIEWPORT_WIDTH, f"the table overflows: {box}"
+    box = tab.page.evaluate(WIDTH_JS)
+    assert box["viewport"] == width
+    assert box["scrollWidth"] <= width, f"the page scrolls sideways: {box}"
+    assert box["left"] >= 0 and box["right"] <= width, f"the grid overflows: {box}"
+    if width == 390 and path == COMPARISONS[1]:
+        tab.screenshot(f"compare-phone-{lang}")
     tab.assert_clean()
 
 
 PAGES = ["/", "/sok?q=kapitalgap", "/sok?q=kliniska+pr%C3%B6vningar&kind=recommendation",
          "/sok", "/jamfor", "/jamfor?tema=capital-gap", "/jamfor?q=h%C3%A4lsodata", "/teman",
-         "/kallor", "/kallor/ostergotland-2026", "/regioner", "/regioner/skane",
-         "/regioner/sverige", "/sok?q=kapitalgap&lang=en", "/jamfor?tema=regulatory-support&lang=en"]
+         "/kallor", "/kallor/ostergotland-2026", "/kallor/skane-2020/text",
+         "/kallor/sormland-2003/text", "/regioner", "/regioner/skane", "/regioner/sverige",
+         "/sok?q=kapitalgap&lang=en", "/jamfor?tema=regulatory-support&lang=en"]
+
+
+def entry_found(tab) -> str:
+    hits = tab.page.context.request.get(f"{tab.server.url}/api/search?q=kapitalgap").json()["hits"]
+    return hits[0]["entry"]["id"]
 
 
 def test_no_page_logs_a_console_error_or_a_failed_request(tab):
     """Every page, in both languages, with CSP in force: no error, no failed or 4xx/5xx request."""
     page = tab.page
-    entry = page.context.request.get(f"{tab.server.url}/api/search?q=kapitalgap").json()["hits"][0]["id"]
+    entry = entry_found(tab)
     for path in PAGES + [f"/post/{entry}", f"/post/{entry}?lang=en"]:
         tab.goto(path)
         page.wait_for_load_state("load")
@@ -181,8 +202,40 @@ def test_site_works_without_javascript(browser, live_server):
     page.select_option("#tema", "capital-gap")
     page.click(".compare-form button[type=submit]")
     page.wait_for_url("**/jamfor?tema=capital-gap*")
-    assert page.locator("table.compare .item").count() > 0
-    page.locator("table.compare .item a").first.click()
+    assert page.locator("section.detail .item").count() > 0
+    # The quoted passage opens without JavaScript (a <details> element).
+    toggle = page.locator("section.detail details.passage-toggle").first
+    toggle.locator("summary").click()
+    assert toggle.locator("blockquote").is_visible()
+    page.locator("section.detail .item .item-title a").first.click()
     assert page.locator(".citation-text").is_visible()
     assert page.locator(".copy-button").count() == 0  # the enhancement needs JavaScript
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_no_page_scrolls_sideways_on_a_phone(tab, lang):
+    """At 390 px every page type fits the screen; the search filters fold above the results."""
+    page = tab.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    entry = entry_found(tab)
+    for path in PAGES + [f"/post/{entry}", "/finns-inte"]:
+        joiner = "&" if "?" in path else "?"
+        tab.goto(f"{path}{joiner}lang={lang}", status=404 if path == "/finns-inte" else 200)
+        width = page.evaluate("document.scrollingElement.scrollWidth")
+        assert width <= 390, (path, width)
+    tab.goto(f"/sok?q=kapitalgap&lang={lang}")
+    panel = page.locator("details.facet-panel")
+    assert panel.get_attribute("open") is None  # folded behind its button on a phone
+    first_hit = page.locator("ol.hits > li.hit").first.bounding_box()
+    assert first_hit is not None and first_hit["y"] < 844, "the first hit is on the first screen"
+    panel.locator("summary").click()
+    assert page.locator('[data-facet="region"]').is_visible()
+    tab.screenshot(f"search-phone-{lang}")
+    tab.assert_clean()
+
+
+def test_the_search_filters_stay_open_beside_the_results_on_a_desktop(tab):
+    tab.goto("/sok?q=kapitalgap")
+    assert tab.page.locator('[data-facet="region"]').is_visible()
+    assert tab.page.locator("details.facet-panel > summary").is_hidden()

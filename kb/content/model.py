@@ -7,7 +7,7 @@ generation's entries and the JSON API all work from `Entry`'s fields.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
 from pydantic import ConfigDict
@@ -17,13 +17,18 @@ def _pick(sv: str, en: str, lang: str) -> str:
     return en if lang == "en" and en else sv
 
 
+# The fields search indexes as text, and in which language (the index's text fields).
+SEARCHED_SV: Mapping[str, str] = {"searched": "sv"}
+SEARCHED_EN: Mapping[str, str] = {"searched": "en"}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Entry:
     """One citable statement from a report: a finding, a challenge or a recommendation."""
 
     id: str
-    title: str
-    title_en: str
+    title: str = field(metadata=SEARCHED_SV)
+    title_en: str = field(metadata=SEARCHED_EN)
     kind: str
     source: str
     region: str
@@ -32,17 +37,22 @@ class Entry:
     themes: tuple[str, ...]
     # For each theme of the entry that has them, the sub-issues it addresses.
     subissues: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    summary: str
-    summary_en: str
+    summary: str = field(metadata=SEARCHED_SV)
+    summary_en: str = field(metadata=SEARCHED_EN)
     addressees: tuple[str, ...] = ()
     status: str
-    body: str
+    body: str = field(metadata=SEARCHED_SV)
 
     def title_in(self, lang: str) -> str:
         return _pick(self.title, self.title_en, lang)
 
     def summary_in(self, lang: str) -> str:
         return _pick(self.summary, self.summary_en, lang)
+
+    @staticmethod
+    def searched_fields() -> dict[str, str]:
+        """The text fields search indexes, with their language: {"title": "sv", …}."""
+        return {f.name: f.metadata["searched"] for f in fields(Entry) if "searched" in f.metadata}
 
     def subissues_of(self, theme: str) -> tuple[str, ...]:
         """The sub-issues of one theme this entry addresses (empty when none fits)."""
