@@ -22,12 +22,12 @@
   });
 }());
 
-// On a phone the search filters start folded behind their button, so the first hit is near
-// the top; without JavaScript they stay open (the page still works).
+// On a phone the search filters and a report's table of contents start folded, so the first
+// hit or the text itself is near the top; without JavaScript they stay open (the page still works).
 (function () {
   "use strict";
-  var panel = document.querySelector(".facet-panel");
-  if (panel && window.matchMedia && window.matchMedia("(max-width: 50rem)").matches) {
+  if (!window.matchMedia || !window.matchMedia("(max-width: 50rem)").matches) { return; }
+  document.querySelectorAll(".facet-panel, .toc > details").forEach(function (panel) {
     panel.removeAttribute("open");
-  }
+  });
 }());

@@ -239,3 +239,26 @@ def test_the_search_filters_stay_open_beside_the_results_on_a_desktop(tab):
     tab.goto("/sok?q=kapitalgap")
     assert tab.page.locator('[data-facet="region"]').is_visible()
     assert tab.page.locator("details.facet-panel > summary").is_hidden()
+
+
+@pytest.mark.parametrize("width", [VIEWPORT_WIDTH, 390])
+def test_an_entry_opens_in_its_context_in_the_report(tab, width):
+    """From an entry, "read it in context" lands on its passage in the report, marked as quoted."""
+    page = tab.page
+    page.set_viewport_size({"width": width, "height": 844})
+    entry = entry_found(tab)
+    tab.goto(f"/post/{entry}")
+    page.locator("a", has_text="sitt sammanhang").click()
+    page.wait_for_load_state()
+    anchor = urlsplit(page.url).fragment
+    block = page.locator(f"[id='{anchor}']")
+    assert "quoted" in (block.get_attribute("class") or "").split()
+    # The passage is on screen, and it names the entry that quotes it.
+    box = block.bounding_box()
+    assert box is not None and 0 <= box["y"] < 844
+    assert block.locator(f".quoted-by a[href$='/post/{entry}']").count() == 1
+    # On a phone the table of contents is folded so the text comes first; on a desktop it is open.
+    toc_open = page.locator(".toc > details").get_attribute("open")
+    assert (toc_open is None) == (width == 390)
+    tab.screenshot(f"report-context-{width}")
+    tab.assert_clean()
