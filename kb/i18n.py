@@ -8,9 +8,11 @@ Flask-Babel; exports, citations and comparisons made in kb.reports read it here.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from babel.numbers import format_percent
 from babel.support import Translations
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
@@ -39,3 +41,16 @@ def NP_(context: str, message: str) -> tuple[str, str]:  # noqa: N802
 def quoted(text: str, lang: str) -> str:
     """Text in quotation marks as each language writes them (”…” in Swedish, “…” in English)."""
     return f"“{text}”" if lang == "en" else f"”{text}”"
+
+
+def join_names(names: Sequence[str], lang: str = DEFAULT) -> str:
+    """"A, B och C" ("A, B and C") in the language."""
+    if len(names) <= 1:
+        return "".join(names)
+    _ = translator(lang).gettext
+    return _("%(first)s och %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def percent(share: float, lang: str = DEFAULT) -> str:
+    """A share as a whole percentage the way the language writes it ("58 %", "58%")."""
+    return format_percent(share, locale=lang)

@@ -9,19 +9,39 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import Stemmer
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemmingAnalyzer, StopFilter, Token
+from whoosh.analysis import (
+    STOP_WORDS,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemmingAnalyzer,
+    StopFilter,
+    Token,
+)
 from whoosh.analysis.analyzers import Analyzer
 from whoosh.lang.stopwords import stoplists
 
 # Bump when anything below changes how text becomes terms: a stored index built with another
 # version no longer matches its queries, so the app rebuilds it.
-ANALYZER_VERSION = "sv-4"
+ANALYZER_VERSION = "sv-5"
 
 # Names and acronyms that must never be stemmed (Snowball would turn RISE into "ris").
 PROTECTED = frozenset({"mdr", "ivdr", "atmp", "alf", "rise", "vinnova", "sectra", "cambio",
                        "aida", "eit", "eu", "ai", "fou", "foi", "ce", "gmp", "ivd", "sme",
                        "max", "ess", "ips", "covid"})
 SWEDISH_STOPWORDS = frozenset(stoplists["sv"])
+# Words that never decide what a query matches: Snowball's Swedish stop words (the index drops
+# them too), the English analyzer's, and the question words, auxiliaries and pronouns staff type
+# when they ask a question ("hur kan regionen …", "what does Skåne …"). Quoted, they still count.
+FUNCTION_WORDS = SWEDISH_STOPWORDS | STOP_WORDS | frozenset({
+    "ska", "skall", "bör", "borde", "måste", "kunna", "kommer", "får", "fick", "finns",
+    "gör", "görs", "göra", "vilket", "vilka", "vilken", "vart", "varifrån", "hurdan", "mer",
+    "mest", "också", "även", "sig", "oss", "sina", "ens", "ni", "dom",
+    "how", "what", "why", "who", "whom", "whose", "which", "where", "does", "do", "did", "done",
+    "should", "could", "would", "shall", "must", "there", "their", "they", "them", "its", "has",
+    "had", "been", "being", "was", "were", "about", "into", "than", "then", "so", "any", "our",
+    "i", "me", "my", "he", "she", "his", "her", "what's",
+})
 WORD = re.compile(r"\w+(?:\.?\w+)*")
 SPLIT_CACHE = 50_000  # words whose parts each splitter remembers
 PRODUCTIVE_HEAD = 3  # compounds a bare head must start before it counts as a word
@@ -87,6 +107,11 @@ def english_analyzer() -> Analyzer:
 def spelling_analyzer() -> Analyzer:
     """Return the analyzer of the unstemmed field the spelling corrector draws words from."""
     return RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=SWEDISH_STOPWORDS, minsize=3)
+
+
+def is_function_word(word: str) -> bool:
+    """Whether a typed word only binds the sentence ("hur", "från", "the"); acronyms never do."""
+    return word.lower() in FUNCTION_WORDS and not (word.isupper() and len(word) > 1)
 
 
 def words(text: str) -> list[str]:

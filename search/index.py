@@ -34,7 +34,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
 from kb.content.entries import load_content
-from kb.content.model import ContentError, Entry, Vocabulary
+from kb.content.model import ContentError, Entry, Vocabulary, subissue_key
 from kb.content.quoting import quoting
 from kb.content.texts import ReportText, load_report_texts
 from search.analysis import (
@@ -92,6 +92,8 @@ def make_schema(keep: frozenset[str] = PROTECTED) -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID, region=ID, source=ID, themes=KEYWORD(commas=True),
+        # "<theme>--<sub-issue>" keys: a query naming a sub-issue ranks its entries higher.
+        subissues=KEYWORD(commas=True, scorable=True),
         **{name: TEXT(analyzer=analyzers[lang]) for name, lang in Entry.searched_fields().items()},
         # Index-only: compound parts, theme vocabulary, and unstemmed words for spelling.
         parts=TEXT(analyzer=sv), themes_sv=TEXT(analyzer=sv), themes_en=TEXT(analyzer=en),
@@ -107,13 +109,16 @@ def make_text_schema(keep: frozenset[str] = PROTECTED) -> Schema:
 
 
 def _theme_text(entry: Entry, vocab: Vocabulary, lang: str) -> str:
-    """The labels and signal terms of an entry's themes, so theme words find tagged entries."""
+    """The labels and signal terms of an entry's themes, and the labels of its sub-issues, so
+    theme words find tagged entries ("finansiering av klusterarbetet" names a sub-issue)."""
     parts = []
     for slug in entry.themes:
         theme = vocab.themes.get(slug)
         if theme is not None:
             parts.append(theme.label(lang))
             parts.extend(theme.terms_en if lang == "en" else theme.terms_sv)
+            for sub in filter(None, map(theme.subissue, entry.subissues_of(slug))):
+                parts.append(sub.label(lang))
     return " . ".join(parts)
 
 
@@ -140,6 +145,8 @@ def _document(entry: Entry, vocab: Vocabulary, splitter: CompoundSplitter) -> di
     return {
         "id": entry.id, "kind": entry.kind, "region": entry.region, "source": entry.source,
         "themes": ",".join(entry.themes),
+        "subissues": ",".join(subissue_key(theme, sub) for theme in entry.themes
+                              for sub in entry.subissues_of(theme)),
         **{name: getattr(entry, name) for name in Entry.searched_fields()},
         "parts": splitter.parts_text(text), "themes_sv": _theme_text(entry, vocab, "sv"),
         "themes_en": _theme_text(entry, vocab, "en"), "spell": text,

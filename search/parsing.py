@@ -1,7 +1,8 @@
 """Parsing what users type: words, quoted phrases, exclusions and field filters.
 
 Any input parses: control characters become spaces, the length is capped, and what is not a
-known filter, phrase or operator is words.
+known filter, phrase or operator is words. Function words ("hur", "från", "the") are set aside
+unless they are all there is: a question is searched for its content words.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from search.analysis import is_function_word
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 24
@@ -38,6 +41,7 @@ class ParsedQuery:
     phrases: tuple[tuple[str, ...], ...] = ()
     excluded: tuple[str, ...] = ()
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ignored: tuple[str, ...] = ()  # function words typed outside quotes, not searched for
 
     @property
     def is_empty(self) -> bool:
@@ -90,6 +94,11 @@ def parse_query(text: str) -> ParsedQuery:
                 negate_next = part.upper() in {"NOT", "INTE"}
                 continue
             (excluded if neg else words).append(part)
-    return ParsedQuery(tuple(words[:MAX_WORDS]), tuple(phrases[:MAX_WORDS // 4]),
+    content = [w for w in words if not is_function_word(w)]
+    ignored = [w for w in words if is_function_word(w)]
+    if not content and not phrases:  # nothing else to search for: the words are the query
+        content, ignored = words, []
+    return ParsedQuery(tuple(content[:MAX_WORDS]), tuple(phrases[:MAX_WORDS // 4]),
                        tuple(excluded[:MAX_WORDS]),
-                       {k: tuple(dict.fromkeys(v)) for k, v in filters.items()})
+                       {k: tuple(dict.fromkeys(v)) for k, v in filters.items()},
+                       tuple(dict.fromkeys(w.lower() for w in ignored)))

@@ -7,7 +7,7 @@ read once per generation into a dict of BM25F scores (`Postings`), and the query
 combine those dicts.
 
 The contract, tested over the judged queries and generated ones: for every query tree the
-query stage builds (terms, phrases, `FieldMax`, `Or`, `And`, `AndNot`), `rank` returns the same
+query stage builds (terms, phrases, `FieldMax`, `Or`, `And`, `AndNot`, `AndMaybe`), `rank` returns the same
 entries with the same scores (to 1e-9) as Whoosh's own matchers through `searcher.search`.
 """
 
@@ -42,6 +42,7 @@ EMPTY: Scores = {}
 # bound keeps a 100× corpus in memory. A query never depends on the cache: it holds its own
 # references to the lists it needs (`Lists`), so an eviction cannot take a list from under it.
 MAX_LISTS = 6000
+MAX_FREQUENCIES = 50_000  # terms whose document frequency is remembered per generation
 
 
 class Postings:
@@ -64,11 +65,31 @@ class Postings:
         self._impacts: OrderedDict[Key, Scores] = OrderedDict()
         self._positions: OrderedDict[Key, Positions] = OrderedDict()
         self._lengths: dict[str, list[float]] = {}
+        self._frequencies: dict[Key, int] = {}
         self._lock = threading.Lock()
 
     def fetch(self, keys: Iterable[Key]) -> Lists:
         """The impacts of every list a query needs, read where not held; the query keeps them."""
         return Lists(self, self._get(self._impacts, keys, self._read_impacts))
+
+    def doc_frequencies(self, keys: Iterable[Key]) -> dict[Key, int]:
+        """How many documents contain each term (from the term index, without reading postings)."""
+        wanted = list(dict.fromkeys(keys))
+        found = {key: self._frequencies[key] for key in wanted if key in self._frequencies}
+        missing = [key for key in wanted if key not in found]
+        if missing:
+            with self._reading() as searcher:
+                reader = searcher.reader()
+                if len(self._frequencies) > MAX_FREQUENCIES:
+                    self._frequencies.clear()  # bounded: users can type anything
+                for key in missing:
+                    found[key] = self._frequencies[key] = reader.doc_frequency(*key)
+        return found
+
+    def doc_count(self) -> int:
+        """How many documents the index holds."""
+        with self._reading() as searcher:
+            return int(searcher.reader().doc_count_all())
 
     def fetch_positions(self, keys: Iterable[Key]) -> dict[Key, Positions]:
         """The positions of each list, read where not held."""
@@ -252,7 +273,7 @@ def needed(q: wq.Query) -> list[Key]:
             impacts.append(_key(node))
         elif isinstance(node, wq.Phrase):
             impacts.extend(_phrase_keys(node))
-        elif isinstance(node, (wq.Or, wq.And, wq.AndNot, wq.DisjunctionMax)):
+        elif isinstance(node, (wq.Or, wq.And, wq.AndNot, wq.AndMaybe, wq.DisjunctionMax)):
             stack.extend(node.children())
         elif node is not wq.NullQuery:
             raise TypeError(f"cannot rank a {type(node).__name__} query")
@@ -276,6 +297,9 @@ def evaluate(q: wq.Query, lists: Lists, only: set[int] | None = None, loose: boo
         if len(q.subqueries) == 1:  # Whoosh uses a lone subquery's matcher as it is
             return sub(q.subqueries[0])
         return _field_max([sub(s) for s in q.subqueries], q.tiebreak, q.boost)
+    if isinstance(q, wq.AndMaybe):  # b only adds to what a matches (Whoosh applies no boost)
+        required, optional = sub(q.a), sub(q.b)
+        return {d: s + optional[d] if d in optional else s for d, s in required.items()}
     if isinstance(q, wq.AndNot):
         excluded = sub(q.b)
         return {d: s for d, s in sub(q.a).items() if d not in excluded}
@@ -391,6 +415,17 @@ def rank(q: wq.Query, postings: Postings, top: int | None = None,
         if docnum in scores:
             scores[docnum] += extra
     return scores
+
+
+def matching(q: wq.Query | None, postings: Postings, allowed: set[int] | None = None) -> set[int]:
+    """The entries a query matches (and `allowed` lets through), without scoring its bonuses."""
+    if q is None:
+        return set()
+    base, _ = _split_bonus(q)
+    if base is None:
+        return set()
+    found = evaluate(base, postings.fetch(needed(base)))
+    return found.keys() & allowed if allowed is not None else set(found)
 
 
 def _split_bonus(q: wq.Query) -> tuple[wq.Query | None, wq.Query | None]:

@@ -1,30 +1,40 @@
 """The query service: what a search returns, as plain typed data.
 
 A search ranks the entries (facet filters applied first), pages them, counts facets over all
-matches, highlights a snippet per hit, offers a spelling correction when few entries match,
-and searches the report texts as a second, separately listed layer.
+matches, highlights a snippet per hit, and searches the report texts as a second, separately
+listed layer. It says what it made of the query: function words set aside, common words that
+only ranked, thesaurus words added (and how many hits only they found), typed words no entry
+contains, themes the query names. When a query finds (almost) nothing and a spelling
+correction finds many, the correction's hits are shown instead ("Visar träffar för …");
+otherwise a correction that finds more is offered ("Menade du …").
 """
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
+from whoosh.fields import Schema
 
 from kb.content.codes import FACETS
 from kb.content.model import Entry
 from search.generations import Snapshot
 from search.parsing import ParsedQuery, parse_query
-from search.query import QueryBuilder
-from search.ranking import Scores, rank
+from search.query import CommonWord, Expansion, QueryBuilder, QueryPlan
+from search.ranking import Postings, Scores, matching, rank
+from search.related import MAX_RELATED, ThemeMatch, themes_named
 from search.snippets import has_marks, make_snippet
 from search.spelling import Speller
 
 TEXT_HITS = 5  # report-text sections listed under the entries on a search page
+# A query finding at most FEW entries is corrected outright when the correction finds at least
+# MANY, and CORRECTION_GAIN times as many; otherwise the correction is only offered.
+FEW, MANY, CORRECTION_GAIN = 2, 3, 3
 # Facets of the report texts' layer: a section has a source and a region, not a kind or theme.
 TEXT_FACETS = ("source", "region")
 
@@ -37,6 +47,7 @@ class SearchRequest:
     filters: dict[str, list[str]] = field(default_factory=dict)
     page: int = 1
     page_size: int = 10  # 0 returns every match on one page (comparison, export)
+    exact: bool = False  # as typed: no thesaurus words, no automatic spelling correction
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,14 @@ class FacetCount:
 
 
 @dataclass(frozen=True)
+class RelatedTheme:
+    """A theme the query names (by its label, a term or a sub-issue's label)."""
+
+    theme: str
+    subissue: str | None = None
+
+
+@dataclass(frozen=True)
 class SearchResult:
     """One page of a search, with everything the page and its JSON twin show."""
 
@@ -80,21 +99,38 @@ class SearchResult:
     page_size: int
     hits: list[Hit]
     facets: dict[str, list[FacetCount]]
-    suggestion: str | None = None
+    suggestion: str | None = None  # "Menade du …": a spelling that finds more
+    # The spelling whose hits are shown instead of the query's, which found (almost) nothing.
+    corrected: str | None = None
+    exact: bool = False
+    expansions: list[Expansion] = field(default_factory=list)  # thesaurus words also searched
+    only_expanded: int = 0  # matches found only through those words
+    common: list[CommonWord] = field(default_factory=list)  # words many entries contain
+    common_only: bool = False  # only common words were typed: they decided the matches
+    missing: list[str] = field(default_factory=list)  # typed words no entry contains
+    related: list[RelatedTheme] = field(default_factory=list)
     text_total: int = 0  # matching report-text sections
     text_hits: list[TextHit] = field(default_factory=list)
 
 
+def _builder(snapshot: Snapshot, schema: Schema, postings: Postings) -> QueryBuilder:
+    def frequencies(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        counts = postings.doc_frequencies((f, t.encode("utf-8")) for f, t in keys)
+        return {(f, t): counts[(f, t.encode("utf-8"))] for f, t in keys}
+    return QueryBuilder(schema, snapshot.splitter, snapshot.vocab.thesaurus, frequencies,
+                        postings.doc_count(), snapshot.vocab)
+
+
 def builder(snapshot: Snapshot) -> QueryBuilder:
     """The generation's query builder for its entries (made once per worker)."""
-    return snapshot.remember("entry-builder", lambda: QueryBuilder(
-        snapshot.schema, snapshot.splitter, snapshot.vocab.synonyms))
+    return snapshot.remember("entry-builder", lambda: _builder(
+        snapshot, snapshot.schema, snapshot.postings))
 
 
 def text_builder(snapshot: Snapshot) -> QueryBuilder:
     """The generation's query builder for its report texts."""
-    return snapshot.remember("text-builder", lambda: QueryBuilder(
-        snapshot.text_layer.schema, snapshot.splitter, snapshot.vocab.synonyms))
+    layer = snapshot.text_layer
+    return snapshot.remember("text-builder", lambda: _builder(snapshot, layer.schema, layer.postings))
 
 
 def merge_filters(*sources: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
@@ -111,11 +147,33 @@ def merge_filters(*sources: Mapping[str, Iterable[str]]) -> dict[str, list[str]]
 
 
 def search(snapshot: Snapshot, request: SearchRequest) -> SearchResult:
-    """Run a search: hits with snippets, facet counts, paging, suggestion, report-text hits."""
+    """Run a search: hits with snippets, facet counts, paging, corrections, report-text hits."""
+    result = _search(snapshot, request)
+    if (result.total > FEW and not result.missing) or not result.parsed.words:
+        return result
+    allowed = allowed_docnums(snapshot, result.filters)
+    correction = correct(snapshot, result.parsed, request.q)
+    if correction is None:
+        return result
+    plan = builder(snapshot).plan(parse_query(correction), expand=not request.exact)
+    found = len(matching(plan.query, snapshot.postings, allowed))
+    # A typed word that matches nothing is corrected when its correction finds many; so is a
+    # query that finds (almost) nothing when the correction finds several times as much.
+    better = bool(result.missing) or found >= CORRECTION_GAIN * result.total
+    if not request.exact and found >= MANY and better:
+        corrected = _search(snapshot, dataclasses.replace(request, q=correction))
+        return dataclasses.replace(corrected, query=request.q, corrected=correction)
+    if found and (found > result.total or result.missing):
+        return dataclasses.replace(result, suggestion=correction)
+    return result
+
+
+def _search(snapshot: Snapshot, request: SearchRequest) -> SearchResult:
     parsed = parse_query(request.q)
     filters = merge_filters(request.filters, parsed.filters)
     build = builder(snapshot)
-    scoring = build.build(parsed)
+    plan = build.plan(parsed, expand=not request.exact)
+    scoring = plan.query
     browse = scoring is None
     every = request.page_size == 0
     page_size = max(1, min(int(request.page_size), 100)) if not every else 0
@@ -138,20 +196,30 @@ def search(snapshot: Snapshot, request: SearchRequest) -> SearchResult:
         wanted = total if every else page * page_size
         ordered = [d for d, _ in heapq.nsmallest(wanted, scores.items(), key=_best_first)]
     window = ordered if every else ordered[(page - 1) * page_size: page * page_size]
-    highlight = build.highlight_terms(parsed)
     hits = [Hit(snapshot.by_docnum[d], None if browse else round(scores[d], 4),
-                make_snippet(snapshot.by_docnum[d].body, highlight, build.protected))
+                make_snippet(snapshot.by_docnum[d].body, plan.highlight, build.protected,
+                             plan.also_highlight))
             for d in window]
-    suggestion = None
-    if not browse and total < 3 and parsed.words:
-        suggestion = suggest(snapshot, parsed, request.q, allowed, total)
+    only_expanded = 0
+    if plan.direct is not None and scores:
+        only_expanded = len(scores.keys() - matching(plan.direct, snapshot.postings, allowed))
     text_total, text_hits = 0, list[TextHit]()
     if not browse and not every and not set(filters) - set(TEXT_FACETS):
-        text_total, text_hits = search_texts(snapshot, parsed, filters, TEXT_HITS)
+        text_total, text_hits = search_texts(snapshot, parsed, filters, TEXT_HITS, request.exact)
     return SearchResult(
         query=request.q, parsed=parsed, filters=filters, total=total, page=page, pages=pages,
         page_size=page_size, hits=hits, facets=count_facets(snapshot, scores),
-        suggestion=suggestion, text_total=text_total, text_hits=text_hits)
+        exact=request.exact, expansions=list(plan.expansions), only_expanded=only_expanded,
+        common=list(plan.common), common_only=plan.common_only, missing=list(plan.missing),
+        related=related_themes(snapshot, parsed),
+        text_total=text_total, text_hits=text_hits)
+
+
+def related_themes(snapshot: Snapshot, parsed: ParsedQuery) -> list[RelatedTheme]:
+    """The themes (at most MAX_RELATED) the query's words or phrases name."""
+    text = " ".join([*parsed.words, *(w for p in parsed.phrases for w in p)])
+    named: list[ThemeMatch] = themes_named(snapshot.vocab, text)[:MAX_RELATED]
+    return [RelatedTheme(m.theme.slug, m.subissue.slug if m.subissue else None) for m in named]
 
 
 def _best_first(item: tuple[int, float]) -> tuple[float, int]:
@@ -159,10 +227,11 @@ def _best_first(item: tuple[int, float]) -> tuple[float, int]:
 
 
 def search_texts(snapshot: Snapshot, parsed: ParsedQuery, filters: Mapping[str, list[str]],
-                 limit: int) -> tuple[int, list[TextHit]]:
+                 limit: int, exact: bool = False) -> tuple[int, list[TextHit]]:
     """The report-text sections matching a query, best first: (how many, the first `limit`)."""
     build = text_builder(snapshot)
-    q = build.build(parsed)
+    plan: QueryPlan = build.plan(parsed, expand=not exact)
+    q = plan.query
     if q is None:
         return 0, []
     layer = snapshot.text_layer
@@ -175,7 +244,7 @@ def search_texts(snapshot: Snapshot, parsed: ParsedQuery, filters: Mapping[str, 
             allowed = docs if allowed is None else allowed & docs
     scores = rank(q, layer.postings, top=limit, allowed=allowed)
     best = heapq.nsmallest(limit, scores.items(), key=_best_first)
-    highlight = build.highlight_terms(parsed)
+    highlight = plan.highlight | plan.also_highlight
     hits = []
     for docnum, score in best:
         slug, section = snapshot.sections_by_docnum[docnum]
@@ -185,7 +254,8 @@ def search_texts(snapshot: Snapshot, parsed: ParsedQuery, filters: Mapping[str, 
         hits.append(TextHit(source=slug, section=section.section, heading=section.title,
                             anchor=block.anchor, page=block.page or section.page,
                             score=round(score, 4),
-                            snippet=make_snippet(body, highlight, build.protected)))
+                            snippet=make_snippet(body, plan.highlight, build.protected,
+                                                 plan.also_highlight)))
     return len(scores), hits
 
 
@@ -222,9 +292,8 @@ def speller(snapshot: Snapshot) -> Speller:
     return snapshot.remember("speller", read)
 
 
-def suggest(snapshot: Snapshot, parsed: ParsedQuery, text: str,
-            allowed: set[int] | None, found: int) -> str | None:
-    """Offer a corrected query ("Menade du …?") when it would find more than the original."""
+def correct(snapshot: Snapshot, parsed: ParsedQuery, text: str) -> str | None:
+    """The query with each word the corpus does not know replaced by its nearest known word."""
     replacements = {}
     spelling = speller(snapshot)
     for word in parsed.words:
@@ -239,11 +308,7 @@ def suggest(snapshot: Snapshot, parsed: ParsedQuery, text: str,
     corrected = text
     for word, better in replacements.items():
         corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", better, corrected)
-    better_query = QueryBuilder(snapshot.schema).build(parse_query(corrected))
-    if better_query is None:
-        return None
-    count = len(rank(better_query, snapshot.postings, allowed=allowed))
-    return corrected if count > found else None
+    return corrected
 
 
 def more_like_this(snapshot: Snapshot, entry_id: str, limit: int = 5,

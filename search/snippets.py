@@ -1,4 +1,8 @@
-"""Highlighted snippets: the part of a passage where the query's words are densest, HTML-escaped."""
+"""Highlighted snippets: the part of a passage where the query's words are densest, HTML-escaped.
+
+Words typed are marked `<mark>`; words the thesaurus added are marked `<mark class="also">`, so
+a reader sees why an entry that never uses the typed word was found.
+"""
 
 from __future__ import annotations
 
@@ -95,12 +99,14 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _render(text: str, start: int, end: int, spans: Iterable[tuple[int, int]]) -> str:
+def _render(text: str, start: int, end: int, spans: Iterable[tuple[int, int]],
+            also: frozenset[tuple[int, int]] = frozenset()) -> str:
     out, cursor = [], start
     for s, e in spans:
         if s >= start and e <= end and s >= cursor:
             out.append(str(escape(text[cursor:s])))
-            out.append(f"<mark>{escape(text[s:e])}</mark>")
+            tag = '<mark class="also">' if (s, e) in also else "<mark>"
+            out.append(f"{tag}{escape(text[s:e])}</mark>")
             cursor = e
     out.append(str(escape(text[cursor:end])))
     return "".join(out)
@@ -115,17 +121,23 @@ def plain_text(markdown_body: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def make_snippet(body: str, terms: frozenset[str], keep: frozenset[str] = PROTECTED) -> Markup:
-    """Return an escaped snippet of the body with matching words wrapped in <mark>."""
+def make_snippet(body: str, terms: frozenset[str], keep: frozenset[str] = PROTECTED,
+                 also: frozenset[str] = frozenset()) -> Markup:
+    """Return an escaped snippet of the body with matching words wrapped in <mark>.
+
+    `also` are the stems of thesaurus words: marked too, as `<mark class="also">`.
+    """
     text = plain_text(body)
-    spans = _marks(text, terms, keep) if terms else []
+    typed = _marks(text, terms, keep) if terms else []
+    added = frozenset(_marks(text, also, keep)) - frozenset(typed) if also else frozenset()
+    spans = sorted({*typed, *added})
     if not spans:
         start, end = _snap(text, 0, min(len(text), WINDOW))
         return Markup(str(escape(text[start:end])) + (" …" if end < len(text) else ""))
     pieces = []
     for start, end in _windows(spans, len(text)):
         start, end = _snap(text, start, end)
-        pieces.append(("… " if start > 0 else "") + _render(text, start, end, spans)
+        pieces.append(("… " if start > 0 else "") + _render(text, start, end, spans, added)
                       + (" …" if end < len(text) else ""))
     return Markup(" ".join(pieces).replace("… …", "…"))
 

@@ -33,7 +33,7 @@ def test_build_switches_pointer_and_keeps_meta(content_dir, tmp_path):
     first = build_from_content(content_dir, root)
     assert current_generation(root) == first
     meta = read_meta(first)
-    assert meta["entries"] == 3 and list(meta["vocabulary"]["regions"])[0] == "testlan"
+    assert meta.entries == 3 and list(meta.vocabulary.regions)[0] == "testlan"
     second = build_from_content(content_dir, root)
     assert second != first and current_generation(root) == second
 
@@ -176,7 +176,8 @@ def test_each_generation_records_the_library_versions(content_dir, tmp_path):
     from search.compatibility import PINNED
 
     generation = build_from_content(content_dir, tmp_path / "index")
-    assert read_meta(generation)["libraries"] == PINNED
+    meta = read_meta(generation)
+    assert meta.libraries == PINNED
 
 
 def test_another_library_version_marks_the_index_stale(content_dir, tmp_path, monkeypatch):

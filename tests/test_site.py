@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -107,12 +108,24 @@ def test_pagination_keeps_the_state(app, client):
 
 
 def test_did_you_mean_is_escaped_and_keeps_filters(client):
-    response = client.get("/sok?q=%3Cb%3Eriskkapitl&kind=challenge")
+    response = client.get("/sok?q=%3Cb%3Eriskkapitl&kind=challenge&exakt=1")
     assert b"<b>riskkapital" not in response.data
     doc = parse(response.data)
     suggestion = doc.find("p", cls="suggestion")
     assert suggestion.text().startswith("Menade du <b>riskkapital")
-    assert query(suggestion.find("a").get("href")) == {"q": ["<b>riskkapital"], "kind": ["challenge"]}
+    assert query(suggestion.find("a").get("href")) == {"q": ["<b>riskkapital"], "kind": ["challenge"],
+                                                        "exakt": ["1"]}
+
+
+def test_a_correction_is_shown_escaped_with_a_way_back_to_the_query(real_client):
+    doc = page(real_client, "/sok?q=%3Cb%3Eriskkapitl&kind=challenge")
+    notice = doc.find("p", cls="corrected")
+    said = re.sub(r"\s+([.,])", r"\1", notice.text())
+    assert said == "Visar träffar för <b>riskkapital. Sök i stället på <b>riskkapitl."
+    links = [query(a.get("href")) for a in notice.find_all("a")]
+    assert links == [{"q": ["<b>riskkapital"], "kind": ["challenge"]},
+                     {"q": ["<b>riskkapitl"], "kind": ["challenge"], "exakt": ["1"]}]
+    assert int(doc.find("h2", cls="result-count").get("data-total")) >= 3
 
 
 def test_no_hits_says_so(client):

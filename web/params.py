@@ -68,16 +68,22 @@ class SearchState:
     q: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)
     page: int = 1
+    exact: bool = False  # as typed: no thesaurus words, no automatic correction
 
     def pairs(self, page: int | None = None, q: str | None = None,
-              facets: Mapping[str, list[str]] | None = None) -> list[tuple[str, str]]:
-        """URL parameters for this state, optionally with another query, facet values or page."""
+              facets: Mapping[str, list[str]] | None = None,
+              exact: bool | None = None) -> list[tuple[str, str]]:
+        """URL parameters for this state, optionally with another query, facet values, page or
+        exactness."""
         q = self.q if q is None else q
+        exact = self.exact if exact is None else exact
         replace = facets or {}
         out: list[tuple[str, str]] = [("q", q)] if q else []
         for facet in FACETS:
             for value in replace.get(facet, self.filters.get(facet, [])):
                 out.append((facet, value))
+        if exact:
+            out.append(("exakt", "1"))
         page = self.page if page is None else page
         if page > 1:
             out.append(("page", str(page)))
@@ -88,7 +94,12 @@ def search_state(args: MultiDict[str, str]) -> SearchState:
     """Read a search page's state from its URL."""
     filters = {facet: values(args, facet) for facet in FACETS}
     return SearchState(q=text(args, "q"), filters={k: v for k, v in filters.items() if v},
-                       page=integer(args, "page"))
+                       page=integer(args, "page"), exact=flag(args, "exakt", "exact"))
+
+
+def flag(args: MultiDict[str, str], *names: str) -> bool:
+    """A yes/no parameter: `1`, `ja`, `yes` or `true` mean yes."""
+    return text(args, *names).lower() in ("1", "ja", "yes", "true")
 
 
 def compare_request(args: MultiDict[str, str]) -> CompareRequest:
@@ -96,7 +107,7 @@ def compare_request(args: MultiDict[str, str]) -> CompareRequest:
     `svagare=1` to show the weaker free-text matches too)."""
     return CompareRequest(theme=text(args, "tema", "theme"), q=text(args, "q"),
                           regions=values(args, "region"), kinds=values(args, "kind"),
-                          weaker=text(args, "svagare") in ("1", "ja", "true"))
+                          weaker=flag(args, "svagare"))
 
 
 def compare_pairs(request: CompareRequest, **changes: Any) -> list[tuple[str, str]]:

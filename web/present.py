@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from kb.content.codes import FACETS, doc_type_label, facet_label, kind_count, kind_initial, kind_label
 from kb.content.model import Entry, Source, Vocabulary
+from kb.i18n import join_names, percent, quoted
 from kb.reports.citation import location
 from kb.reports.compare import Claim, Comparison, Row, claim_sentence, row_label, status_label
 from search.generations import Snapshot
@@ -132,6 +133,16 @@ class Labels:
 
     def claim(self, claim: Claim, comparison: Comparison) -> str:
         return claim_sentence(claim, comparison, self.lang)
+
+    def quoted(self, text: str) -> str:
+        return quoted(text, self.lang)
+
+    def quoted_list(self, words: list[str]) -> str:
+        """”a”, ”b” och ”c”."""
+        return join_names([quoted(w, self.lang) for w in words], self.lang)
+
+    def percent(self, share: float) -> str:
+        return percent(share, self.lang)
 
 
 def hit_headings(snapshot: Snapshot, labels: Labels) -> Callable[[Entry], Markup]:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, url_for
 
 from kb.content.codes import FACETS, KINDS
+from kb.content.model import subissue_key
 from kb.reports import export, overview
 from kb.reports.compare import MIN_RELATIVE_SCORE, Comparison, compare
 from kb.reports.overview import (
@@ -21,7 +22,7 @@ from kb.reports.overview import (
     cite,
 )
 from kb.reports.reader import ReportReader, report_reader
-from search.service import SearchRequest, SearchResult, more_like_this, search
+from search.service import RelatedTheme, SearchRequest, SearchResult, more_like_this, search
 from web import params
 from web.markup import render_markdown
 from web.pages import Download, Param, Request, page
@@ -91,6 +92,12 @@ def search_context(result: SearchResult, req: Request) -> dict[str, Any]:
                             lambda n: with_query(path, state.pairs(page=n))),
         "suggestion_url": (with_query(path, state.pairs(page=1, q=result.suggestion))
                            if result.suggestion else None),
+        "corrected_url": (with_query(path, state.pairs(page=1, q=result.corrected))
+                          if result.corrected else None),
+        # The same search, exactly as typed (no thesaurus words, no correction) or back again.
+        "exact_url": with_query(path, state.pairs(page=1, exact=True)),
+        "expanded_url": with_query(path, state.pairs(page=1, exact=False)),
+        "related": [related_links(item, req) for item in result.related],
         "exports": {fmt: with_query(url_for("site.search_page", fmt=fmt), state.pairs(page=1))
                     for fmt in ("csv", "xlsx")},
         "compare_url": with_query(url_for("site.compare_page"),
@@ -123,7 +130,17 @@ def search_page(req: Request) -> SearchResult:
     elif req.format:
         size = 0  # a download holds every match
     return search(req.snapshot, SearchRequest(q=state.q, filters=state.filters, page=state.page,
-                                              page_size=size))
+                                              page_size=size, exact=state.exact))
+
+
+def related_links(item: RelatedTheme, req: Request) -> dict[str, str]:
+    """A theme the query names: its label, its page and the comparison on it (at the sub-issue)."""
+    theme = req.snapshot.vocab.themes[item.theme]
+    sub = theme.subissue(item.subissue) if item.subissue else None
+    compare = with_query(url_for("site.compare_page"), [("tema", theme.slug)])
+    return {"theme": theme.label(req.lang), "subissue": sub.label(req.lang) if sub else "",
+            "theme_url": url_for("site.themes_page") + f"#{theme.slug}",
+            "compare_url": compare + (f"#{subissue_key(theme.slug, sub.slug)}" if sub else "")}
 
 
 def entry_context(detail: EntryDetail, req: Request) -> dict[str, Any]:

@@ -163,6 +163,29 @@ class Addressee:
         return _pick(self.label_sv, self.label_en, lang)
 
 
+def subissue_key(theme: str, subissue: str) -> str:
+    """A sub-issue's key across themes ("capital-gap--early-stage-capital"): index term and anchor."""
+    return f"{theme}--{subissue}"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A thesaurus relation: a query naming one of `terms` also finds entries using `targets`.
+
+    `lang` is the language the terms are typed in; targets are always Swedish, the reports'
+    words. A two-way group is one relation whose terms and targets are the same words.
+    """
+
+    lang: str  # "sv" or "en"
+    terms: tuple[str, ...]
+    targets: tuple[str, ...]
+    two_way: bool = False
+
+    def targets_of(self, term: str) -> tuple[str, ...]:
+        """What a query naming `term` also finds (in a two-way group: the other members)."""
+        return tuple(t for t in self.targets if t != term) if self.two_way else self.targets
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """The slugs entries may use, with their labels, from content/*.yaml."""
@@ -171,7 +194,7 @@ class Vocabulary:
     regions: Mapping[str, Region]
     themes: Mapping[str, Theme]
     addressees: Mapping[str, Addressee] = field(default_factory=dict)
-    synonyms: tuple[tuple[str, ...], ...] = ()
+    thesaurus: tuple[Relation, ...] = ()
 
     def core_themes(self) -> list[Theme]:
         """The themes the comparison is built around (`core: true`), in file order."""

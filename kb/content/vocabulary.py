@@ -11,7 +11,16 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from kb.content.codes import DOC_TYPES
-from kb.content.model import Addressee, ContentError, Problem, Region, Source, Theme, Vocabulary
+from kb.content.model import (
+    Addressee,
+    ContentError,
+    Problem,
+    Region,
+    Relation,
+    Source,
+    Theme,
+    Vocabulary,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FILES: dict[str, type] = {"sources": Source, "regions": Region, "themes": Theme,
@@ -21,7 +30,7 @@ T = TypeVar("T")
 
 
 def load_vocabulary(content_dir: str | Path) -> Vocabulary:
-    """Read sources, regions, themes, addressees and synonyms; raise ContentError listing all."""
+    """Read sources, regions, themes, addressees and the thesaurus; raise ContentError listing all."""
     content_dir = Path(content_dir)
     problems: list[Problem] = []
     parts: dict[str, dict[str, Any]] = {}
@@ -32,11 +41,11 @@ def load_vocabulary(content_dir: str | Path) -> Vocabulary:
             problems.append(Problem(str(content_dir / "sources.yaml"), "doc_type",
                                     f"{source.slug}: unknown document type {source.doc_type!r} "
                                     f"(one of {', '.join(DOC_TYPES)})"))
-    synonyms = _load_synonyms(content_dir / "synonyms.yaml", problems)
+    thesaurus = load_thesaurus(content_dir / "thesaurus.yaml", problems)
     if problems:
         raise ContentError(problems)
     return Vocabulary(parts["sources"], parts["regions"], parts["themes"], parts["addressees"],
-                      synonyms)
+                      thesaurus)
 
 
 def _load_items(path: Path, name: str, kind: type[T], problems: list[Problem]) -> dict[str, T]:
@@ -109,24 +118,76 @@ def themes_without_subissues(content_dir: str | Path, vocab: Vocabulary) -> list
             for slug, theme in vocab.themes.items() if not theme.subissues]
 
 
-def _load_synonyms(path: Path, problems: list[Problem]) -> tuple[tuple[str, ...], ...]:
-    """Read synonyms.yaml: a list of groups, each a list of two or more words or phrases."""
+# The thesaurus's three sections: how the words of each item are typed and what they find.
+THESAURUS_SECTIONS = ("two_way", "one_way", "english")
+MAX_TERM_WORDS = 4
+
+
+def load_thesaurus(path: Path, problems: list[Problem]) -> tuple[Relation, ...]:
+    """Read thesaurus.yaml: two-way groups, one-way pairs and English-to-Swedish pairs.
+
+    two_way:  [[kapitalgap, kapitalbrist, finansieringsgap], …]   each finds the others
+    one_way:  [{from: [talang], to: [kompetens]}, …]            typed `from` also finds `to`
+    english:  [{en: [venture capital], sv: [riskkapital]}, …]   English words find Swedish ones
+    """
     if not path.exists():
         return ()
     root = _compose(path, problems)
     if root is None:
         return ()
-    groups = []
-    nodes = root.value if isinstance(root, yaml.SequenceNode) else [root]
-    for number, node in enumerate(nodes, start=1):
-        group = yaml.safe_load(yaml.serialize(node))
-        if not (isinstance(group, list) and len(group) >= 2 and all(isinstance(t, str) for t in group)):
-            problems.append(Problem(str(path), "synonyms",
-                                    f"group {number} must be a list of at least two words",
-                                    _line(node)))
+    if not isinstance(root, yaml.MappingNode):
+        problems.append(Problem(str(path), "thesaurus",
+                                f"expected the sections {', '.join(THESAURUS_SECTIONS)}", _line(root)))
+        return ()
+    relations: list[Relation] = []
+    seen: dict[tuple[str, str, str], int | None] = {}
+    for key, node in root.value:
+        if key.value not in THESAURUS_SECTIONS:
+            problems.append(Problem(str(path), key.value, "unknown section (expected one of "
+                                    f"{', '.join(THESAURUS_SECTIONS)})", _line(key)))
             continue
-        groups.append(tuple(group))
-    return tuple(groups)
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for item in items:
+            relation, reason = _relation(key.value, yaml.safe_load(yaml.serialize(item)))
+            if relation is None:
+                problems.append(Problem(str(path), key.value, reason, _line(item)))
+                continue
+            for term in relation.terms:
+                for target in relation.targets_of(term):
+                    pair = (relation.lang, term.lower(), target.lower())
+                    if pair in seen:
+                        problems.append(Problem(
+                            str(path), key.value, f"{term!r} → {target!r} is already given "
+                            f"on line {seen[pair]}", _line(item)))
+                    seen[pair] = _line(item)
+            relations.append(relation)
+    return tuple(relations)
+
+
+def _relation(section: str, data: Any) -> tuple[Relation | None, str]:
+    """One thesaurus item as a relation, or None and the reason it is malformed."""
+    if section == "two_way":
+        if not (isinstance(data, list) and len(data) >= 2):
+            return None, "a two-way group is a list of at least two words or phrases"
+        terms = targets = data
+        lang, shape = "sv", "two_way"
+    else:
+        source_key, target_key = ("from", "to") if section == "one_way" else ("en", "sv")
+        if not (isinstance(data, dict) and set(data) == {source_key, target_key}):
+            return None, f"expected {{{source_key}: [...], {target_key}: [...]}}"
+        terms, targets = data[source_key], data[target_key]
+        terms = [terms] if isinstance(terms, str) else terms
+        targets = [targets] if isinstance(targets, str) else targets
+        lang, shape = ("sv" if section == "one_way" else "en"), section
+    for term in [*terms, *targets] if isinstance(terms, list) and isinstance(targets, list) else [None]:
+        if not isinstance(term, str) or not term.strip():
+            return None, f"{shape}: every word or phrase must be non-empty text, not {term!r}"
+        if len(term.split()) > MAX_TERM_WORDS:
+            return None, f"{term!r}: at most {MAX_TERM_WORDS} words"
+    if len({t.lower() for t in terms}) != len(terms) or (
+            shape != "two_way" and {t.lower() for t in terms} & {t.lower() for t in targets}):
+        return None, f"{shape}: a word is repeated in {terms!r} → {targets!r}"
+    return Relation(lang, tuple(terms), tuple(targets), two_way=shape == "two_way"), ""
 
 
 def _compose(path: Path, problems: list[Problem]) -> yaml.Node | None:

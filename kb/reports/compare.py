@@ -25,11 +25,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kb.content.codes import KINDS
-from kb.content.model import Entry, Region, Source, SubIssue, Theme, Vocabulary
-from kb.i18n import NP_, quoted, translator
+from kb.content.model import Entry, Region, Source, SubIssue, Theme, Vocabulary, subissue_key
+from kb.i18n import NP_, join_names, quoted, translator
 from kb.reports.citation import entry_citation, short_citation
-from search.analysis import stem, words
 from search.generations import Snapshot
+from search.related import themes_named
 from search.service import SearchRequest, search
 
 MIN_RELATIVE_SCORE = 0.2
@@ -182,16 +182,9 @@ def _matches(snapshot: Snapshot, q: str, theme: str) -> tuple[list[tuple[Entry, 
 
 
 def offered_theme(vocab: Vocabulary, q: str) -> Theme | None:
-    """The theme a free-text topic names: its label, a signal term or a sub-issue's label."""
-    wanted = tuple(stem(w) for w in words(q))
-    if not wanted:
-        return None
-    for theme in vocab.ordered_themes():
-        names = [theme.label_sv, theme.label_en, *theme.terms_sv, *theme.terms_en,
-                 *(s.label_sv for s in theme.subissues), *(s.label_en for s in theme.subissues)]
-        if any(tuple(stem(w) for w in words(name)) == wanted for name in names):
-            return theme
-    return None
+    """The theme a free-text topic is the name of: its label, a signal term or a sub-issue's label."""
+    named = themes_named(vocab, q, whole=True)
+    return named[0].theme if named else None
 
 
 def compare(snapshot: Snapshot, request: CompareRequest, lang: str = "sv") -> Comparison:
@@ -259,7 +252,7 @@ def _row_keys(entry: Entry, theme: Theme | None, vocab: Vocabulary) -> list[tupl
 
 
 def _key(theme: Theme, subissue: SubIssue | None) -> str:
-    return f"{theme.slug}--{subissue.slug if subissue else OTHER}"
+    return subissue_key(theme.slug, subissue.slug if subissue else OTHER)
 
 
 def _rows(vocab: Vocabulary, theme: Theme | None, shown: Sequence[Entry], regions: list[Region],
@@ -367,14 +360,6 @@ def row_label(row: Row, lang: str = "sv", with_theme: bool = False) -> str:
         return _("Övrigt inom %(theme)s") % {"theme": row.theme.label(lang)}
     label = row.subissue.label(lang)
     return f"{row.theme.label(lang)} › {label}" if with_theme else label
-
-
-def join_names(names: Sequence[str], lang: str = "sv") -> str:
-    """"A, B och C" in the interface language."""
-    if len(names) <= 1:
-        return "".join(names)
-    _ = translator(lang).gettext
-    return _("%(first)s och %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def claim_sentence(claim: Claim, comparison: Comparison, lang: str = "sv") -> str:
