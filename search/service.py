@@ -23,6 +23,7 @@ from whoosh.fields import Schema
 
 from kb.content.codes import FACETS
 from kb.content.model import Entry
+from search.analysis import is_function_word
 from search.generations import Snapshot
 from search.parsing import ParsedQuery, parse_query
 from search.query import CommonWord, Expansion, QueryBuilder, QueryPlan
@@ -198,7 +199,7 @@ def _search(snapshot: Snapshot, request: SearchRequest) -> SearchResult:
     window = ordered if every else ordered[(page - 1) * page_size: page * page_size]
     hits = [Hit(snapshot.by_docnum[d], None if browse else round(scores[d], 4),
                 make_snippet(snapshot.by_docnum[d].body, plan.highlight, build.protected,
-                             plan.also_highlight))
+                             plan.also_highlight, plan.also_phrases))
             for d in window]
     only_expanded = 0
     if plan.direct is not None and scores:
@@ -255,7 +256,7 @@ def search_texts(snapshot: Snapshot, parsed: ParsedQuery, filters: Mapping[str, 
                             anchor=block.anchor, page=block.page or section.page,
                             score=round(score, 4),
                             snippet=make_snippet(body, plan.highlight, build.protected,
-                                                 plan.also_highlight)))
+                                                 plan.also_highlight, plan.also_phrases)))
     return len(scores), hits
 
 
@@ -298,7 +299,7 @@ def correct(snapshot: Snapshot, parsed: ParsedQuery, text: str) -> str | None:
     spelling = speller(snapshot)
     for word in parsed.words:
         lower = word.lower()
-        if len(lower) < 3 or spelling.knows(lower):
+        if len(lower) < 3 or is_function_word(lower) or spelling.knows(lower):
             continue
         better = spelling.suggest(lower, maxdist=2 if len(lower) > 5 else 1)
         if better:

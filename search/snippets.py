@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from search.analysis import PROTECTED, WORD, stem
+from search.analysis import PROTECTED, SWEDISH_STOPWORDS, WORD, stem
 
 WINDOW = 240      # characters per fragment
 FRAGMENTS = 2
@@ -39,6 +39,27 @@ def _marks(text: str, terms: frozenset[str], keep: frozenset[str]) -> list[tuple
             spans.update(passage.by_surface[passage.surfaces[index]])
             at = words.find(part, starts[index + 1]) if index + 1 < len(starts) else -1
     return sorted(spans)
+
+
+def _phrase_marks(text: str, phrases: frozenset[tuple[str, ...]],
+                  keep: frozenset[str]) -> list[tuple[int, int]]:
+    """Character spans of the words of each phrase (as stems) where they stand together."""
+    tokens = _tokens(text, keep)
+    stems = [t[0] for t in tokens]
+    spans: set[tuple[int, int]] = set()
+    for phrase in phrases:
+        size = len(phrase)
+        for i in range(len(stems) - size + 1):
+            if stems[i] == phrase[0] and tuple(stems[i:i + size]) == phrase:
+                spans.update((start, end) for _, start, end in tokens[i:i + size])
+    return sorted(spans)
+
+
+@lru_cache(maxsize=1024)
+def _tokens(text: str, keep: frozenset[str]) -> tuple[tuple[str, int, int], ...]:
+    """The passage's words as (stem, start, end) in order, without stop words (as indexed)."""
+    return tuple((stem(m.group().lower(), keep), m.start(), m.end()) for m in WORD.finditer(text)
+                 if m.group().lower() not in SWEDISH_STOPWORDS)
 
 
 @dataclass(frozen=True)
@@ -122,14 +143,19 @@ def plain_text(markdown_body: str) -> str:
 
 @lru_cache(maxsize=8192)
 def make_snippet(body: str, terms: frozenset[str], keep: frozenset[str] = PROTECTED,
-                 also: frozenset[str] = frozenset()) -> Markup:
+                 also: frozenset[str] = frozenset(),
+                 also_phrases: frozenset[tuple[str, ...]] = frozenset()) -> Markup:
     """Return an escaped snippet of the body with matching words wrapped in <mark>.
 
-    `also` are the stems of thesaurus words: marked too, as `<mark class="also">`.
+    `also` are the stems of one-word thesaurus words and `also_phrases` the stems of phrases
+    (marked only where their words stand together): marked too, as `<mark class="also">`.
     """
     text = plain_text(body)
     typed = _marks(text, terms, keep) if terms else []
-    added = frozenset(_marks(text, also, keep)) - frozenset(typed) if also else frozenset()
+    added: frozenset[tuple[int, int]] = frozenset()
+    if also or also_phrases:
+        added = frozenset(_marks(text, also, keep) + _phrase_marks(text, also_phrases, keep))
+        added -= frozenset(typed)
     spans = sorted({*typed, *added})
     if not spans:
         start, end = _snap(text, 0, min(len(text), WINDOW))

@@ -381,3 +381,53 @@ def test_unquoted_lists_need_a_known_reason_and_must_match_a_block(content_dir):
         (3, "matches no block of the report text: starts 'Finns inte'"),
         (5, "unknown reason 'boring'")]
 
+
+
+THESAURUS = """two_way:
+  - [kapitalgap, kapitalbrist]
+one_way:
+  - {from: [talang], to: [kompetens]}
+english:
+  - {en: [venture capital], sv: [riskkapital]}
+"""
+
+
+def test_the_thesaurus_loads_its_three_kinds_of_relation(content_dir):
+    (content_dir / "thesaurus.yaml").write_text(THESAURUS, encoding="utf-8")
+    two_way, one_way, english = load_vocabulary(content_dir).thesaurus
+    assert two_way.targets_of("kapitalgap") == ("kapitalbrist",)
+    assert two_way.targets_of("kapitalbrist") == ("kapitalgap",)
+    assert (one_way.lang, one_way.terms, one_way.targets_of("talang")) == ("sv", ("talang",), ("kompetens",))
+    assert not one_way.two_way and "talang" not in one_way.targets
+    assert (english.lang, english.targets) == ("en", ("riskkapital",))
+
+
+@pytest.mark.parametrize("item,line,message", [
+    ("two_way:\n  - [ensam]\n", 2, "at least two"),
+    ("one_way:\n  - {from: [talang]}\n", 2, "expected {from: [...], to: [...]}"),
+    ("one_way:\n  - {from: [a, b, c, d, e f g h i], to: [x]}\n", 2, "at most 4 words"),
+    ("english:\n  - {en: [funding], sv: ['']}\n", 2, "non-empty"),
+    ("synonyms:\n  - [a, b]\n", 1, "unknown section"),
+    ("two_way:\n  - [a, b]\none_way:\n  - {from: [a], to: [b]}\n", 4, "already given on line 2"),
+    ("one_way:\n  - {from: [a], to: [a]}\n", 2, "repeated"),
+])
+def test_a_malformed_thesaurus_is_reported_with_line_and_section(content_dir, item, line, message):
+    (content_dir / "thesaurus.yaml").write_text(item, encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_vocabulary(content_dir)
+    [problem] = raised.value.problems
+    assert problem.path.endswith("thesaurus.yaml") and problem.line == line, problem
+    assert message in problem.message, problem
+
+
+def test_every_thesaurus_target_is_a_word_the_real_reports_use():
+    """Targets are the reports' words: a target no report text or entry uses finds nothing."""
+    from search.analysis import stem, words
+
+    vocab, entries = load_content(REAL_CONTENT)
+    texts = [e.body for e in entries] + [p.read_text(encoding="utf-8")
+                                         for p in (REAL_CONTENT / "sources").glob("*.md")]
+    corpus = " ".join(" ".join(stem(w) for w in words(t)) for t in texts)
+    unused = [target for relation in vocab.thesaurus for target in relation.targets
+              if f" {' '.join(stem(w) for w in words(target))} " not in f" {corpus} "]
+    assert unused == []

@@ -23,7 +23,7 @@ from search.ranking import Postings, rank
 from search.service import allowed_docnums, builder, merge_filters
 from search.whoosh_queries import FieldMax
 
-JUDGED = [q["q"] for name in ("queries", "heldout") for q in yaml.safe_load(
+JUDGED = [q["q"] for name in ("queries", "heldout", "questions") for q in yaml.safe_load(
     (Path(__file__).parent / "relevance" / f"{name}.yaml").read_text(encoding="utf-8"))]
 EXTRA = ["kapital -riskkapital", '"kliniska prövningar" region:skane', "ATMP",
          "kapital OR region", "vård typ:rekommendation tema:clinical-testbeds"]
@@ -99,6 +99,21 @@ def test_phrases_match_the_same_entries_with_the_same_scores(real_snapshot, post
         expected = whoosh_ranked(real_snapshot, q)
         assert expected, words
         assert_same_ranking(rank(q, postings), expected, words)
+
+
+def nodes(q):
+    yield q
+    for child in q.children():
+        yield from nodes(child)
+
+
+def test_common_words_and_named_sub_issues_rank_exactly_as_whoosh(real_snapshot, postings):
+    """`AndMaybe` (common words only add) and the sub-issue bonus, checked where they occur."""
+    q, _ = query_for(real_snapshot, "finansiering av klusterorganisationen")
+    kinds = {type(n).__name__ for n in nodes(q)}
+    assert {"AndMaybe", "Bonus"} <= kinds
+    assert any(isinstance(n, wq.Term) and n.fieldname == "subissues" for n in nodes(q))
+    assert_same_ranking(rank(q, postings), whoosh_ranked(real_snapshot, q), q)
 
 
 @pytest.mark.parametrize("text", JUDGED + EXTRA)
