@@ -1,8 +1,9 @@
 """Translations outside a request: the same gettext catalogue the site uses, for any language.
 
 Messages are written in Swedish; translations/<lang>/LC_MESSAGES/messages.po holds the other
-languages (today English), compiled to .mo by `make`. The site reads the catalogue through
-Flask-Babel; exports, citations and comparisons made in kb.reports read it here.
+languages (today English), compiled to .mo by `make`. Everything reads it here: the site's
+templates (web/i18n.py installs these translations in Jinja), exports, citations and
+comparisons.
 """
 
 from __future__ import annotations

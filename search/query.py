@@ -21,10 +21,10 @@ from whoosh import query as wq
 from whoosh.analysis.analyzers import Analyzer, CompositeAnalyzer
 from whoosh.fields import Schema
 
-from kb.content.model import Entry, Relation, Vocabulary, subissue_key
+from kb.content.model import Entry, Relation, subissue_key
 from search.analysis import CompoundSplitter, SwedishStemFilter, english_analyzer
 from search.parsing import ParsedQuery
-from search.related import themes_named
+from search.related import ThemeNames
 from search.whoosh_queries import Bonus, Excluding, FieldMax
 
 TERM_CACHE_SIZE = 20000  # analysed (field, word) pairs kept per generation
@@ -79,9 +79,6 @@ class QueryPlan:
     """The query tree to rank with and what the builder made of the words typed."""
 
     query: wq.Query | None  # None: nothing to search for (browse)
-    # The same query without thesaurus words, to tell which matches only they found
-    # (None when nothing was added).
-    direct: wq.Query | None = None
     expansions: tuple[Expansion, ...] = ()
     common: tuple[CommonWord, ...] = ()
     common_only: bool = False  # every word is common: they decide the matches after all
@@ -96,30 +93,39 @@ class QueryBuilder:
 
     def __init__(self, schema: Schema, splitter: CompoundSplitter | None = None,
                  thesaurus: Sequence[Relation] = (), frequencies: Frequencies | None = None,
-                 documents: int = 0, vocab: Vocabulary | None = None):
+                 documents: int = 0, themes: ThemeNames | None = None):
         self.schema = schema
-        self.vocab = vocab if "subissues" in schema else None
+        self.themes = themes if "subissues" in schema else None
         self.splitter = splitter
         self.fields = {name: boost for name, boost in FIELD_BOOSTS.items() if name in schema}
         self.swedish = [name for name in SWEDISH_FIELDS if name in schema]
         self.frequencies = frequencies
         self.documents = documents
         self._analyzers: dict[str, Analyzer] = {"en": english_analyzer()}
-        self._cache: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._analyzer_of: dict[str, Analyzer] = {}
+        self._cache: dict[tuple[int, str], tuple[str, ...]] = {}
+        self._share_memo: dict[tuple[str, tuple[str, ...]], float] = {}  # (word, fields) → share
         self.protected = self._protected()
         self.thesaurus = self._thesaurus_map(thesaurus)
 
     def terms(self, fieldname: str, text: str) -> tuple[str, ...]:
-        """The index terms a word becomes in a field (remembered, up to TERM_CACHE_SIZE)."""
-        found = self._cache.get((fieldname, text))
+        """The index terms a word becomes in a field (remembered, up to TERM_CACHE_SIZE).
+
+        Remembered per analyzer, not per field: the Swedish fields share one analyzer, the
+        English ones another, so a word is analysed once per language.
+        """
+        analyzer = self._analyzer_of.get(fieldname)
+        if analyzer is None:
+            analyzer = self._analyzer_of[fieldname] = (
+                self.schema[fieldname].analyzer if fieldname in self.schema
+                else self._analyzers[fieldname])
+            assert analyzer is not None, fieldname  # every text field has one
+        key = (id(analyzer), text)
+        found = self._cache.get(key)
         if found is None:
             if len(self._cache) >= TERM_CACHE_SIZE:
                 self._cache.clear()
-            analyzer = (self.schema[fieldname].analyzer if fieldname in self.schema
-                        else self._analyzers[fieldname])
-            assert analyzer is not None, fieldname  # every text field has one
-            found = self._cache[(fieldname, text)] = tuple(
-                t.text for t in analyzer(text, mode="query"))
+            found = self._cache[key] = tuple(t.text for t in analyzer(text, mode="query"))
         return found
 
     def _stems(self, lang: str, text: str) -> tuple[str, ...]:
@@ -308,7 +314,6 @@ class QueryBuilder:
         targets = {self.terms("body", t) for e in expansions for t in e.targets} - {()}
         return QueryPlan(
             query=query,
-            direct=self.plan(parsed, expand=False).query if expansions else None,
             expansions=expansions,
             common=tuple(CommonWord(w, share) for w, share in common.items()),
             common_only=common_only,
@@ -320,12 +325,16 @@ class QueryBuilder:
 
     def _named_subissues(self, words: Sequence[str]) -> Bonus | None:
         """A bonus for the entries tagged with the sub-issues the words name."""
-        if self.vocab is None or not words:
+        if self.themes is None or not words:
             return None
         keys = [subissue_key(m.theme.slug, m.subissue.slug)
-                for m in themes_named(self.vocab, " ".join(words)) if m.subissue is not None]
+                for m in self.themes.named(" ".join(words)) if m.subissue is not None]
         terms = [wq.Term("subissues", key, boost=SUBISSUE_BOOST) for key in keys]
         return Bonus(terms) if terms else None
+
+    def direct(self, parsed: ParsedQuery) -> wq.Query | None:
+        """The query without thesaurus words, to tell which matches only they found."""
+        return self.plan(parsed, expand=False).query
 
     def _excluded(self, parsed: ParsedQuery) -> list[wq.Query]:
         excluding = {name: 1.0 for name in EXCLUDE_FIELDS if name in self.schema}
@@ -336,11 +345,19 @@ class QueryBuilder:
         """For each word, the largest share of documents containing it in any of the fields."""
         if self.frequencies is None or not self.documents:
             return {}
-        keys = {w: [(f, t) for f in fields if f in self.schema for t in self.terms(f, w)]
-                for w in words}
-        counts = self.frequencies([k for found in keys.values() for k in found])
-        return {w: max((counts[k] for k in found), default=0) / self.documents
-                for w, found in keys.items()}
+        fields = tuple(fields)
+        shares = {w: self._share_memo.get((w, fields)) for w in words}
+        unknown = [w for w, share in shares.items() if share is None]
+        if unknown:
+            keys = {w: [(f, t) for f in fields if f in self.schema for t in self.terms(f, w)]
+                    for w in unknown}
+            counts = self.frequencies([k for found in keys.values() for k in found])
+            if len(self._share_memo) >= TERM_CACHE_SIZE:
+                self._share_memo.clear()  # bounded: users can type anything
+            for w, found in keys.items():
+                shares[w] = self._share_memo[(w, fields)] = (
+                    max((counts[k] for k in found), default=0) / self.documents)
+        return {w: share or 0.0 for w, share in shares.items()}
 
     def _common(self, words: Sequence[str], expanded: Mapping[int, Expansion]) -> dict[str, float]:
         """The typed words that match at least COMMON_SHARE of the documents, with that share.

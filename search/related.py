@@ -36,23 +36,32 @@ def _names(theme: Theme) -> Iterable[tuple[str, SubIssue | None]]:
         yield sub.label_en, sub
 
 
-def themes_named(vocab: Vocabulary, text: str, whole: bool = False) -> list[ThemeMatch]:
-    """Themes (core first) one of whose names the text contains; `whole`: the text is the name.
+class ThemeNames:
+    """Every theme's names as stems, worked out once per vocabulary (a generation)."""
 
-    Only the themes whose name covers the most of the text count: "regulatoriskt stöd" names
-    Regulatory support, not every theme with "stöd" among its terms. A theme named by its own
-    label or a term comes without a sub-issue; otherwise with the sub-issue the text names.
-    """
-    wanted = _stems(text)
-    if not wanted:
-        return []
-    found: list[tuple[int, ThemeMatch]] = []
-    for theme in vocab.ordered_themes():
-        named = [(len(stems), sub) for name, sub in _names(theme)
-                 if (stems := _stems(name)) and (stems == wanted if whole else stems <= wanted)]
-        if named:
-            cover = max(n for n, _ in named)
-            best = [sub for n, sub in named if n == cover]
-            found.append((cover, ThemeMatch(theme, None if None in best else best[0])))
-    most = max((cover for cover, _ in found), default=0)
-    return [match for cover, match in found if cover == most]
+    def __init__(self, vocab: Vocabulary):
+        self.names = [(theme, [(stems, sub) for name, sub in _names(theme) if (stems := _stems(name))])
+                      for theme in vocab.ordered_themes()]
+        self.stems = frozenset(s for _, names in self.names for stems, _ in names for s in stems)
+
+    def named(self, text: str, whole: bool = False) -> list[ThemeMatch]:
+        """Themes (core first) one of whose names the text contains; `whole`: the text is the name.
+
+        Only the themes whose name covers the most of the text count: "regulatoriskt stöd"
+        names Regulatory support, not every theme with "stöd" among its terms. A theme named by
+        its own label or a term comes without a sub-issue; otherwise with the sub-issue the
+        text names.
+        """
+        wanted = _stems(text)
+        if not wanted or not wanted & self.stems:  # most queries name no theme at all
+            return []
+        found: list[tuple[int, ThemeMatch]] = []
+        for theme, names in self.names:
+            named = [(len(stems), sub) for stems, sub in names
+                     if (stems == wanted if whole else stems <= wanted)]
+            if named:
+                cover = max(n for n, _ in named)
+                best = [sub for n, sub in named if n == cover]
+                found.append((cover, ThemeMatch(theme, None if None in best else best[0])))
+        most = max((cover for cover, _ in found), default=0)
+        return [match for cover, match in found if cover == most]

@@ -28,7 +28,7 @@ from search.generations import Snapshot
 from search.parsing import ParsedQuery, parse_query
 from search.query import CommonWord, Expansion, QueryBuilder, QueryPlan
 from search.ranking import Postings, Scores, matching, rank
-from search.related import MAX_RELATED, ThemeMatch, themes_named
+from search.related import MAX_RELATED, ThemeMatch, ThemeNames
 from search.snippets import has_marks, make_snippet
 from search.spelling import Speller
 
@@ -119,7 +119,12 @@ def _builder(snapshot: Snapshot, schema: Schema, postings: Postings) -> QueryBui
         counts = postings.doc_frequencies((f, t.encode("utf-8")) for f, t in keys)
         return {(f, t): counts[(f, t.encode("utf-8"))] for f, t in keys}
     return QueryBuilder(schema, snapshot.splitter, snapshot.vocab.thesaurus, frequencies,
-                        postings.doc_count(), snapshot.vocab)
+                        postings.doc_count(), theme_names(snapshot))
+
+
+def theme_names(snapshot: Snapshot) -> ThemeNames:
+    """The generation's theme and sub-issue names, as stems (worked out once per worker)."""
+    return snapshot.remember("theme-names", lambda: ThemeNames(snapshot.vocab))
 
 
 def builder(snapshot: Snapshot) -> QueryBuilder:
@@ -202,8 +207,8 @@ def _search(snapshot: Snapshot, request: SearchRequest) -> SearchResult:
                              plan.also_highlight, plan.also_phrases))
             for d in window]
     only_expanded = 0
-    if plan.direct is not None and scores:
-        only_expanded = len(scores.keys() - matching(plan.direct, snapshot.postings, allowed))
+    if plan.expansions and scores:
+        only_expanded = len(scores.keys() - matching(build.direct(parsed), snapshot.postings, allowed))
     text_total, text_hits = 0, list[TextHit]()
     if not browse and not every and not set(filters) - set(TEXT_FACETS):
         text_total, text_hits = search_texts(snapshot, parsed, filters, TEXT_HITS, request.exact)
@@ -219,7 +224,7 @@ def _search(snapshot: Snapshot, request: SearchRequest) -> SearchResult:
 def related_themes(snapshot: Snapshot, parsed: ParsedQuery) -> list[RelatedTheme]:
     """The themes (at most MAX_RELATED) the query's words or phrases name."""
     text = " ".join([*parsed.words, *(w for p in parsed.phrases for w in p)])
-    named: list[ThemeMatch] = themes_named(snapshot.vocab, text)[:MAX_RELATED]
+    named: list[ThemeMatch] = theme_names(snapshot).named(text)[:MAX_RELATED]
     return [RelatedTheme(m.theme.slug, m.subissue.slug if m.subissue else None) for m in named]
 
 
@@ -249,13 +254,14 @@ def search_texts(snapshot: Snapshot, parsed: ParsedQuery, filters: Mapping[str, 
     hits = []
     for docnum, score in best:
         slug, section = snapshot.sections_by_docnum[docnum]
+        # The snippet comes from the first passage where the words occur: the one the hit
+        # links to.
         block = next((b for b in section.blocks if has_marks(b.text, highlight, build.protected)),
                      section.blocks[0])
-        body = "\n\n".join(b.text for b in section.blocks)
         hits.append(TextHit(source=slug, section=section.section, heading=section.title,
                             anchor=block.anchor, page=block.page or section.page,
                             score=round(score, 4),
-                            snippet=make_snippet(body, plan.highlight, build.protected,
+                            snippet=make_snippet(block.text, plan.highlight, build.protected,
                                                  plan.also_highlight, plan.also_phrases)))
     return len(scores), hits
 

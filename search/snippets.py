@@ -7,7 +7,7 @@ a reader sees why an entry that never uses the typed word was found.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -93,14 +93,19 @@ def _passage(text: str, keep: frozenset[str]) -> _Passage:
 
 
 def _windows(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
-    """Pick up to FRAGMENTS windows covering the most marks, in text order."""
+    """Pick up to FRAGMENTS windows covering the most marks, in text order.
+
+    Spans are sorted and do not overlap, so the marks inside a window are found by bisection.
+    """
     chosen: list[tuple[int, int]] = []
     remaining = list(spans)
     while remaining and len(chosen) < FRAGMENTS:
+        starts = [s for s, _ in remaining]
+        ends = [e for _, e in remaining]
         best_start, best_count = 0, -1
         for start, _ in remaining:
             begin = max(0, start - 40)
-            count = sum(1 for s, e in remaining if begin <= s and e <= begin + WINDOW)
+            count = bisect_right(ends, begin + WINDOW) - bisect_left(starts, begin)
             if count > best_count:
                 best_start, best_count = begin, count
         end = min(length, best_start + WINDOW)

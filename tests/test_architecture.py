@@ -28,7 +28,7 @@ ALLOWED = {
     "web": {"kb", "search", "config"},
 }
 PROJECT = ("kb", "search", "web", "app", "config")
-WEB_ONLY = ("flask", "werkzeug", "flask_babel", "jinja2")
+WEB_ONLY = ("flask", "werkzeug", "jinja2")
 
 
 def package_of(module: str) -> str:

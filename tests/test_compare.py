@@ -160,8 +160,8 @@ def test_the_cut_does_not_depend_on_the_chosen_regions(snapshot):
 
 def test_a_free_text_naming_a_theme_offers_the_theme(snapshot):
     assert compare(snapshot, CompareRequest(q="riskkapital")).offered_theme.slug == "capital-gap"
-    assert offered_theme(snapshot.vocab, "Kapitalgap och finansiering").slug == "capital-gap"
-    assert offered_theme(snapshot.vocab, "kliniska prövningar ute i landet") is None
+    assert offered_theme(snapshot, "Kapitalgap och finansiering").slug == "capital-gap"
+    assert offered_theme(snapshot, "kliniska prövningar ute i landet") is None
 
 
 def test_matrix_counts_and_heat(snapshot):

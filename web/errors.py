@@ -6,12 +6,12 @@ import logging
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from kb.i18n import N_
 from kb.reports.compare import CompareError
 from search.generations import IndexUnavailable
+from web.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 

@@ -1,19 +1,23 @@
-"""The interface language: chosen per request, translated by Flask-Babel from the gettext
-catalogue in translations/ (messages are written in Swedish, the catalogue gives English).
+"""The interface language: chosen per request, translated from the gettext catalogue in
+translations/ through kb.i18n, the one translation mechanism of the project (messages are
+written in Swedish, the catalogue gives English).
 
 The language comes from `?lang=` (then remembered in a cookie), else the cookie, else the
-configured default. Content stays in its own language.
+configured default. Content stays in its own language. Templates get Jinja's i18n extension
+(`_`, `ngettext`, `pgettext`, new-style: `_("%(n)s", n=…)`).
 """
 
 from __future__ import annotations
 
+import gettext as gettext_module
 from typing import Any
 from urllib.parse import quote
 
 from flask import Flask, Response, current_app, g, has_request_context, request
-from flask_babel import Babel
+from jinja2 import pass_context
+from markupsafe import Markup
 
-from kb.i18n import LANGUAGES, TRANSLATIONS
+from kb.i18n import DEFAULT, LANGUAGES, translator
 from web.present import with_query
 
 COOKIE = "lang"
@@ -59,18 +63,48 @@ def remember_language(response: Response) -> Response:
 
 
 def template_context() -> dict[str, Any]:
-    """What every template gets: the language, the other language and a link to it."""
+    """What every template gets: the language, the other language and a link to it, and the
+    language's translations (bound once per request rather than looked up per message)."""
     lang = current_lang()
     other = "en" if lang == "sv" else "sv"
     return {"lang": lang, "other_lang": other, "other_lang_name": LANGUAGE_NAMES[other],
-            "other_lang_url": switch_url(other)}
+            "other_lang_url": switch_url(other), **template_translations(translator(lang))}
+
+
+def template_translations(tr: gettext_module.NullTranslations) -> dict[str, Any]:
+    """Jinja's new-style gettext functions over one catalogue: a message is a format string
+    whose values are escaped when the template autoescapes (as jinja2.ext.i18n does)."""
+    def fill(context: Any, text: str, values: dict[str, Any]) -> str:
+        return (Markup(text) if context.eval_ctx.autoescape else text) % values
+
+    @pass_context
+    def gettext(context: Any, message: str, **values: Any) -> str:
+        return fill(context, tr.gettext(message), values)
+
+    @pass_context
+    def ngettext(context: Any, singular: str, plural: str, num: int, **values: Any) -> str:
+        return fill(context, tr.ngettext(singular, plural, num), {"num": num, **values})
+
+    @pass_context
+    def pgettext(context: Any, message_context: str, message: str, **values: Any) -> str:
+        return fill(context, tr.pgettext(message_context, message),
+                    {"context": message_context, **values})
+
+    return {"gettext": gettext, "ngettext": ngettext, "pgettext": pgettext}
+
+
+def gettext(message: str, **values: Any) -> str:
+    """A message in the request's language, %-formatted with `values` when given."""
+    text = translator(current_lang()).gettext(message)
+    return text % values if values else text
 
 
 def init_app(app: Flask) -> None:
-    """Translate with Flask-Babel (templates get `_`, `ngettext`, `pgettext`) and remember the
-    chosen language."""
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", "sv")
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
-    Babel(app, locale_selector=current_lang)
+    """Give templates the request's translations and remember the chosen language."""
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    # Templates find `gettext` and friends in their context (template_context); these globals
+    # serve templates rendered outside a request or imported without context.
+    app.jinja_env.globals.update(template_translations(translator(DEFAULT)))
+    app.jinja_env.newstyle_gettext = True  # type: ignore[attr-defined]
     app.context_processor(template_context)
     app.after_request(remember_language)

@@ -29,8 +29,7 @@ from kb.content.model import Entry, Region, Source, SubIssue, Theme, Vocabulary,
 from kb.i18n import NP_, join_names, quoted, translator
 from kb.reports.citation import entry_citation, short_citation
 from search.generations import Snapshot
-from search.related import themes_named
-from search.service import SearchRequest, search
+from search.service import SearchRequest, search, theme_names
 
 MIN_RELATIVE_SCORE = 0.2
 
@@ -181,9 +180,9 @@ def _matches(snapshot: Snapshot, q: str, theme: str) -> tuple[list[tuple[Entry, 
     return [(hit.entry, hit.score or 0.0) for hit in result.hits], True
 
 
-def offered_theme(vocab: Vocabulary, q: str) -> Theme | None:
+def offered_theme(snapshot: Snapshot, q: str) -> Theme | None:
     """The theme a free-text topic is the name of: its label, a signal term or a sub-issue's label."""
-    named = themes_named(vocab, q, whole=True)
+    named = theme_names(snapshot).named(q, whole=True)
     return named[0].theme if named else None
 
 
@@ -227,7 +226,7 @@ def compare(snapshot: Snapshot, request: CompareRequest, lang: str = "sv") -> Co
     return Comparison(
         mode=mode, theme=theme, query=q, kinds=kinds, regions=columns, rows=rows,
         summary=summary, total=len({e.id for e in shown if e.region in {r.slug for r in regions}}),
-        rule=rule, offered_theme=offered_theme(vocab, q) if q and theme is None else None,
+        rule=rule, offered_theme=offered_theme(snapshot, q) if q and theme is None else None,
         weaker_shown=request.weaker)
 
 
