@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Hashable, Mapping
@@ -21,6 +22,7 @@ from kb.content.texts import TextSection
 from search.analysis import CompoundSplitter
 from search.compatibility import INDEX_READ_ERRORS, check_pinned_versions
 from search.index import (
+    POINTER,
     TEXT_INDEX,
     Meta,
     PlacedText,
@@ -192,6 +194,7 @@ class KnowledgeBase:
         self.max_lists = max_lists
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._pointer: tuple[int, int, int] | None = None  # the pointer file's identity when opened
         self._checked = False
         self._last_attempt = float("-inf")
 
@@ -225,6 +228,9 @@ class KnowledgeBase:
                 if not self._checked:
                     self._rebuild_if_stale()
                     self._checked = True
+        current = self._snapshot
+        if current is not None and not current.broken and self._pointer == self._pointer_identity():
+            return current  # the pointer file is the one it was: one stat, no read
         generation = current_generation(self.index_dir)
         if (generation is None and self.auto_rebuild
                 and time.monotonic() - self._last_attempt > RETRY_SECONDS):
@@ -237,6 +243,9 @@ class KnowledgeBase:
                 and not current.broken):
             return current
         with self._lock:
+            # Read the identity first: if the pointer switches meanwhile, the next call sees a
+            # changed file and looks again.
+            pointer = self._pointer_identity()
             generation = current_generation(self.index_dir)
             if generation is None:
                 raise IndexUnavailable("no search index has been built")
@@ -244,7 +253,16 @@ class KnowledgeBase:
                     or self._snapshot.broken):
                 self._snapshot = None  # a broken one is never served again
                 self._snapshot = self._open(generation)
+            self._pointer = pointer
             return self._snapshot
+
+    def _pointer_identity(self) -> tuple[int, int, int] | None:
+        """The pointer file's inode, change time and size: a switch replaces the file."""
+        try:
+            found = os.stat(self.index_dir / POINTER)
+        except OSError:
+            return None
+        return found.st_ino, found.st_mtime_ns, found.st_size
 
     def _open(self, generation: Path) -> Snapshot:
         try:

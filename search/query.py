@@ -116,10 +116,10 @@ class QueryBuilder:
         """
         analyzer = self._analyzer_of.get(fieldname)
         if analyzer is None:
-            analyzer = self._analyzer_of[fieldname] = (
-                self.schema[fieldname].analyzer if fieldname in self.schema
-                else self._analyzers[fieldname])
-            assert analyzer is not None, fieldname  # every text field has one
+            found_analyzer = (self.schema[fieldname].analyzer if fieldname in self.schema
+                              else self._analyzers[fieldname])
+            assert found_analyzer is not None, fieldname  # every text field has one
+            analyzer = self._analyzer_of[fieldname] = found_analyzer
         key = (id(analyzer), text)
         found = self._cache.get(key)
         if found is None:
@@ -165,8 +165,9 @@ class QueryBuilder:
         while start < len(words):
             for length in range(min(LONGEST_TERM, len(words) - start), 0, -1):
                 typed = tuple(words[start:start + length])
+                # Words are analysed one by one, so a phrase's stems are its words' stems.
                 match = next(((lang, self.thesaurus[(lang, stems)]) for lang in ("sv", "en")
-                              if (stems := self._stems(lang, " ".join(typed)))
+                              if (stems := sum((self._stems(lang, w) for w in typed), ()))
                               and (lang, stems) in self.thesaurus), None)
                 if match is not None:
                     found.append((start, Expansion(typed, match[1], match[0])))
