@@ -42,7 +42,6 @@ EMPTY: Scores = {}
 # bound keeps a 100× corpus in memory. A query never depends on the cache: it holds its own
 # references to the lists it needs (`Lists`), so an eviction cannot take a list from under it.
 MAX_LISTS = 6000
-MAX_FREQUENCIES = 50_000  # terms whose document frequency is remembered per generation
 
 
 class Postings:
@@ -65,26 +64,11 @@ class Postings:
         self._impacts: OrderedDict[Key, Scores] = OrderedDict()
         self._positions: OrderedDict[Key, Positions] = OrderedDict()
         self._lengths: dict[str, list[float]] = {}
-        self._frequencies: dict[Key, int] = {}
         self._lock = threading.Lock()
 
     def fetch(self, keys: Iterable[Key]) -> Lists:
         """The impacts of every list a query needs, read where not held; the query keeps them."""
         return Lists(self, self._get(self._impacts, keys, self._read_impacts))
-
-    def doc_frequencies(self, keys: Iterable[Key]) -> dict[Key, int]:
-        """How many documents contain each term (from the term index, without reading postings)."""
-        wanted = list(dict.fromkeys(keys))
-        found = {key: self._frequencies[key] for key in wanted if key in self._frequencies}
-        missing = [key for key in wanted if key not in found]
-        if missing:
-            with self._reading() as searcher:
-                reader = searcher.reader()
-                if len(self._frequencies) > MAX_FREQUENCIES:
-                    self._frequencies.clear()  # bounded: users can type anything
-                for key in missing:
-                    found[key] = self._frequencies[key] = reader.doc_frequency(*key)
-        return found
 
     def doc_count(self) -> int:
         """How many documents the index holds."""

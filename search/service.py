@@ -116,8 +116,9 @@ class SearchResult:
 
 def _builder(snapshot: Snapshot, schema: Schema, postings: Postings) -> QueryBuilder:
     def frequencies(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        counts = postings.doc_frequencies((f, t.encode("utf-8")) for f, t in keys)
-        return {(f, t): counts[(f, t.encode("utf-8"))] for f, t in keys}
+        # The lists themselves, which the ranking reads next anyway: one look-up per term.
+        lists = postings.fetch((f, t.encode("utf-8")) for f, t in keys)
+        return {(f, t): len(lists.scores((f, t.encode("utf-8")))) for f, t in keys}
     return QueryBuilder(schema, snapshot.splitter, snapshot.vocab.thesaurus, frequencies,
                         postings.doc_count(), theme_names(snapshot))
 
