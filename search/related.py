@@ -40,9 +40,15 @@ class ThemeNames:
     """Every theme's names as stems, worked out once per vocabulary (a generation)."""
 
     def __init__(self, vocab: Vocabulary):
-        self.names = [(theme, [(stems, sub) for name, sub in _names(theme) if (stems := _stems(name))])
-                      for theme in vocab.ordered_themes()]
-        self.stems = frozenset(s for _, names in self.names for stems, _ in names for s in stems)
+        self.themes = vocab.ordered_themes()
+        # Each name as (theme's position, name's position, stems, sub-issue), found through any
+        # of its stems.
+        self.by_stem: dict[str, list[tuple[int, int, frozenset[str], SubIssue | None]]] = {}
+        for position, theme in enumerate(self.themes):
+            for order, (name, sub) in enumerate(_names(theme)):
+                stems = _stems(name)
+                for one in stems:
+                    self.by_stem.setdefault(one, []).append((position, order, stems, sub))
 
     def named(self, text: str, whole: bool = False) -> list[ThemeMatch]:
         """Themes (core first) one of whose names the text contains; `whole`: the text is the name.
@@ -53,15 +59,17 @@ class ThemeNames:
         text names.
         """
         wanted = _stems(text)
-        if not wanted or not wanted & self.stems:  # most queries name no theme at all
-            return []
+        named: dict[int, dict[int, tuple[int, SubIssue | None]]] = {}
+        for one in wanted:
+            for position, order, stems, sub in self.by_stem.get(one, ()):
+                if stems == wanted if whole else stems <= wanted:
+                    named.setdefault(position, {})[order] = (len(stems), sub)
         found: list[tuple[int, ThemeMatch]] = []
-        for theme, names in self.names:
-            named = [(len(stems), sub) for stems, sub in names
-                     if (stems == wanted if whole else stems <= wanted)]
-            if named:
-                cover = max(n for n, _ in named)
-                best = [sub for n, sub in named if n == cover]
-                found.append((cover, ThemeMatch(theme, None if None in best else best[0])))
+        for position in sorted(named):
+            names = [named[position][order] for order in sorted(named[position])]
+            cover = max(n for n, _ in names)
+            best = [sub for n, sub in names if n == cover]
+            found.append((cover, ThemeMatch(self.themes[position],
+                                            None if None in best else best[0])))
         most = max((cover for cover, _ in found), default=0)
         return [match for cover, match in found if cover == most]
