@@ -28,6 +28,7 @@ from search.related import ThemeNames
 from search.whoosh_queries import Bonus, Excluding, FieldMax
 
 TERM_CACHE_SIZE = 20000  # analysed (field, word) pairs kept per generation
+PLAN_CACHE_SIZE = 2000  # query plans kept per generation
 # How much a match in each field counts. Titles and summaries state what the entry is about;
 # compound parts and theme vocabulary widen recall but must rank below exact matches.
 FIELD_BOOSTS = {
@@ -41,8 +42,10 @@ EXPANSION_WEIGHT = 0.5  # a match on a thesaurus word, relative to the word type
 COMMON_SHARE = 0.1
 # Exclusions (`-ai`) apply to what the entry says, not to its theme vocabulary; phrases too.
 EXCLUDE_FIELDS = PHRASE_FIELDS = tuple(Entry.searched_fields())
-SWEDISH_FIELDS = ("title", "summary", "body", "parts")  # where Swedish parts and expansions count
-SWEDISH_PHRASE_FIELDS = ("title", "summary", "body")
+SWEDISH_FIELDS = ("title", "summary", "body", "parts")  # where a Swedish word's parts count
+# Where thesaurus words are searched: what the entry says in Swedish (not its compound parts,
+# which would multiply the lists a query reads for little gain).
+EXPANSION_FIELDS = ("title", "summary", "body")
 # Unquoted words that stand together in a text, or together name a theme ("capital gap",
 # "kliniska prövningar"), earn a bonus; naming a theme's label or term is strong evidence.
 NEARBY_BOOSTS = {**{name: FIELD_BOOSTS[name] * 0.5 for name in PHRASE_FIELDS},
@@ -102,6 +105,7 @@ class QueryBuilder:
         self.frequencies = frequencies
         self.documents = documents
         self._analyzers: dict[str, Analyzer] = {"en": english_analyzer()}
+        self._plans: dict[tuple[object, ...], QueryPlan] = {}
         self._analyzer_of: dict[str, Analyzer] = {}
         self._cache: dict[tuple[int, str], tuple[str, ...]] = {}
         self._share_memo: dict[tuple[str, tuple[str, ...]], float] = {}  # (word, fields) → share
@@ -191,12 +195,12 @@ class QueryBuilder:
             if own and own <= set(self.terms("body", target)):
                 continue
             if len(words) == 1:
-                for fieldname in self.swedish:
-                    for term in self.terms(fieldname, target):
+                for fieldname in EXPANSION_FIELDS:
+                    for term in self.terms(fieldname, target) if fieldname in self.schema else ():
                         found.append(wq.Term(fieldname, term,
                                              boost=FIELD_BOOSTS[fieldname] * EXPANSION_WEIGHT))
             else:
-                found.extend(self._concept_phrase(words, SWEDISH_PHRASE_FIELDS, EXPANSION_WEIGHT))
+                found.extend(self._concept_phrase(words, EXPANSION_FIELDS, EXPANSION_WEIGHT))
         return found
 
     def _concept_phrase(self, words: Sequence[str], fields: Iterable[str],
@@ -220,18 +224,22 @@ class QueryBuilder:
         searched as itself, so it does not drag in every entry that says "kapital". `also`
         are thesaurus words, weaker alternatives for the same word.
         """
-        alternatives: list[wq.Query] = []
-        for fieldname, boost in fields.items():
-            for term in self.terms(fieldname, word):
-                alternatives.append(wq.Term(fieldname, term, boost=boost))
+        alternatives: list[wq.Query] = list(self._own_terms(word, fields, parts))
+        alternatives.extend(self._target_queries(also, (word,)))
+        return FieldMax(alternatives, tiebreak=0.2) if alternatives else None
+
+    def _own_terms(self, word: str, fields: Mapping[str, float],
+                   parts: bool = True) -> list[wq.Term]:
+        """The word's own terms in each field, and its compound parts' when the corpus lacks it."""
+        found = [wq.Term(fieldname, term, boost=boost) for fieldname, boost in fields.items()
+                 for term in self.terms(fieldname, word)]
         if parts and self.splitter is not None and not self.known_word(word):
             for part in dict.fromkeys(self.splitter.split(word.lower())):
                 for fieldname in self.swedish:
                     for term in self.terms(fieldname, part):
-                        alternatives.append(wq.Term(fieldname, term,
-                                                    boost=FIELD_BOOSTS[fieldname] * PART_WEIGHT))
-        alternatives.extend(self._target_queries(also, (word,)))
-        return FieldMax(alternatives, tiebreak=0.2) if alternatives else None
+                        found.append(wq.Term(fieldname, term,
+                                             boost=FIELD_BOOSTS[fieldname] * PART_WEIGHT))
+        return found
 
     def _phrase(self, words: Sequence[str], boost: float = 1.5,
                 fields: Mapping[str, float] | None = None,
@@ -255,8 +263,18 @@ class QueryBuilder:
         """The scoring query and what was made of the words; `expand=False` leaves out the thesaurus.
 
         Any word may match and matching more of them ranks higher, except that common words
-        only add to entries the rarer words (or the phrases) match.
+        only add to entries the rarer words (or the phrases) match. Remembered per query (the
+        filters play no part), since paging and facet clicks repeat it.
         """
+        key = (parsed.words, parsed.phrases, parsed.excluded, expand)
+        found = self._plans.get(key)
+        if found is None:
+            if len(self._plans) >= PLAN_CACHE_SIZE:
+                self._plans.clear()  # bounded: users can type anything
+            found = self._plans[key] = self._plan(parsed, expand)
+        return found
+
+    def _plan(self, parsed: ParsedQuery, expand: bool) -> QueryPlan:
         words = list(parsed.words)
         found = self.expansions(words) if expand else []
         single = {start: e for start, e in found if len(e.words) == 1}
@@ -337,6 +355,22 @@ class QueryBuilder:
         """The query without thesaurus words, to tell which matches only they found."""
         return self.plan(parsed, expand=False).query
 
+    def direct_terms(self, parsed: ParsedQuery) -> list[Key] | None:
+        """The terms whose entries are exactly what `direct` matches, or None when the query
+        has quoted phrases or exclusions (then only evaluating `direct` says).
+
+        Without thesaurus words the deciding words are the typed words that are neither common
+        nor absent from the corpus (all of them when there are none such), and an entry matches
+        when it has one of their own terms: a union of posting lists, no scoring needed.
+        """
+        if parsed.phrases or parsed.excluded:
+            return None
+        words = list(parsed.words)
+        common = self._common(words, {})
+        missing = set(self._missing(words, set()))
+        deciding = [w for w in words if w not in common and w not in missing] or words
+        return [(t.fieldname, t.text) for w in deciding for t in self._own_terms(w, self.fields)]
+
     def _excluded(self, parsed: ParsedQuery) -> list[wq.Query]:
         excluding = {name: 1.0 for name in EXCLUDE_FIELDS if name in self.schema}
         return [q for q in (self._word(w, excluding, parts=False) for w in parsed.excluded)
@@ -378,7 +412,7 @@ class QueryBuilder:
     def _target_share(self, targets: Sequence[str]) -> float:
         """The largest share of documents a one-word thesaurus target matches."""
         single = [t for t in targets if len(re.findall(r"\w+", t)) == 1]
-        return max(self._shares(single, PHRASE_FIELDS).values(), default=0.0)
+        return max(self._shares(single, EXPANSION_FIELDS).values(), default=0.0)
 
     def _missing(self, words: Sequence[str], expanded: set[int]) -> tuple[str, ...]:
         """Typed words no document contains in any field, not even through a compound's parts."""

@@ -209,10 +209,10 @@ def _search(snapshot: Snapshot, request: SearchRequest) -> SearchResult:
             for d in window]
     only_expanded = 0
     if plan.expansions and scores:
-        only_expanded = len(scores.keys() - matching(build.direct(parsed), snapshot.postings, allowed))
+        only_expanded = len(scores.keys() - direct_matches(snapshot, build, parsed, allowed))
     text_total, text_hits = 0, list[TextHit]()
     if not browse and not every and not set(filters) - set(TEXT_FACETS):
-        text_total, text_hits = search_texts(snapshot, parsed, filters, TEXT_HITS, request.exact)
+        text_total, text_hits = search_texts(snapshot, parsed, filters, TEXT_HITS)
     return SearchResult(
         query=request.q, parsed=parsed, filters=filters, total=total, page=page, pages=pages,
         page_size=page_size, hits=hits, facets=count_facets(snapshot, scores),
@@ -220,6 +220,17 @@ def _search(snapshot: Snapshot, request: SearchRequest) -> SearchResult:
         common=list(plan.common), common_only=plan.common_only, missing=list(plan.missing),
         related=related_themes(snapshot, parsed),
         text_total=text_total, text_hits=text_hits)
+
+
+def direct_matches(snapshot: Snapshot, build: QueryBuilder, parsed: ParsedQuery,
+                   allowed: set[int] | None) -> set[int]:
+    """The entries the query matches without its thesaurus words."""
+    keys = build.direct_terms(parsed)
+    if keys is None:
+        return matching(build.direct(parsed), snapshot.postings, allowed)
+    lists = snapshot.postings.fetch((f, t.encode("utf-8")) for f, t in keys)
+    found: set[int] = set().union(*(lists.scores((f, t.encode("utf-8"))).keys() for f, t in keys))
+    return found & allowed if allowed is not None else found
 
 
 def related_themes(snapshot: Snapshot, parsed: ParsedQuery) -> list[RelatedTheme]:
@@ -234,10 +245,14 @@ def _best_first(item: tuple[int, float]) -> tuple[float, int]:
 
 
 def search_texts(snapshot: Snapshot, parsed: ParsedQuery, filters: Mapping[str, list[str]],
-                 limit: int, exact: bool = False) -> tuple[int, list[TextHit]]:
-    """The report-text sections matching a query, best first: (how many, the first `limit`)."""
+                 limit: int) -> tuple[int, list[TextHit]]:
+    """The report-text sections matching a query, best first: (how many, the first `limit`).
+
+    The full text is searched for the words as typed, without thesaurus words: it is the layer
+    that finds any sentence of the reports, and the curated entries carry the expansions.
+    """
     build = text_builder(snapshot)
-    plan: QueryPlan = build.plan(parsed, expand=not exact)
+    plan: QueryPlan = build.plan(parsed, expand=False)
     q = plan.query
     if q is None:
         return 0, []

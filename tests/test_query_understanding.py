@@ -194,3 +194,28 @@ def test_the_page_names_the_sub_issue_and_links_the_comparison_to_it(real_client
     assert "Finansiering av klusterorganisationen" in offer.text()
     assert offer.find("a", cls="compare-theme").get("href") == (
         "/jamfor?tema=cluster-organisation#cluster-organisation--cluster-funding")
+
+
+def test_the_count_of_thesaurus_only_hits_equals_evaluating_the_query_without_them(real_snapshot):
+    """`direct_matches` takes a union of posting lists instead of evaluating the query again."""
+    from pathlib import Path
+
+    import yaml
+
+    from search.parsing import parse_query
+    from search.ranking import matching
+    from search.service import builder, direct_matches
+
+    sets = Path(__file__).parent / "relevance"
+    queries = [q["q"] for name in ("queries", "heldout", "questions")
+               for q in yaml.safe_load((sets / f"{name}.yaml").read_text(encoding="utf-8"))]
+    build = builder(real_snapshot)
+    checked = 0
+    for text in queries + ["talang", "startup företag", "kapitalgp stöd", "firms region"]:
+        parsed = parse_query(text)
+        if not build.plan(parsed).expansions:
+            continue
+        expected = matching(build.direct(parsed), real_snapshot.postings)
+        assert direct_matches(real_snapshot, build, parsed, None) == expected, text
+        checked += 1
+    assert checked >= 20
