@@ -291,10 +291,9 @@ class QueryBuilder:
                 (ordinary if word in common or word in missing else specific).append(clause)
         for _, expansion in found:
             if len(expansion.words) > 1:
-                # "venture capital": the concept as one more clause, the phrase typed counting
-                # fully and its thesaurus words less, as for one word.
-                alternatives = [*self._concept_phrase(expansion.words, PHRASE_FIELDS, 1.0),
-                                *self._target_queries(expansion.targets, expansion.words)]
+                # "venture capital": the thesaurus words as one more clause. The words typed
+                # have their own clauses, and standing together they earn the proximity bonus.
+                alternatives = self._target_queries(expansion.targets, expansion.words)
                 if alternatives:
                     # As specific as its most specific word: "cluster organisation" is made
                     # of common words, so it ranks but does not decide the matches.
