@@ -1,7 +1,7 @@
 """Would pseudo-relevance feedback help? nDCG@10 with and without it, on every judged set.
 
 Pseudo-relevance feedback: take the top entries of a query, find their key terms (Whoosh's
-`key_terms`, Kullback-Leibler weighting over the entries' bodies) and search again with those
+`key_terms_from_text`, Bo1 weighting over the entries' bodies against the index) and search again with those
 terms added as optional, down-weighted words. The engine does not use it; this script is the
 measurement behind that decision (docs/benchmarks.md).
 
@@ -34,9 +34,9 @@ def with_feedback(snapshot, text: str, top: int, terms: int, weight: float) -> l
     plan = builder(snapshot).plan(parsed)
     if plan.query is None or not first.hits:
         return [hit.entry.id for hit in search(snapshot, SearchRequest(q=text)).hits]
-    docnums = [d for d, e in snapshot.by_docnum.items() if e.id in {h.entry.id for h in first.hits}]
+    text = " ".join(hit.entry.body for hit in first.hits)  # the index keeps no term vectors
     with snapshot.searcher() as searcher:
-        found = [term for term, _ in searcher.key_terms(docnums, "body", numterms=terms)]
+        found = [term for term, _ in searcher.key_terms_from_text("body", text, numterms=terms)]
     extra = wq.Or([wq.Term("body", term, boost=weight) for term in found])
     allowed = allowed_docnums(snapshot, merge_filters(parsed.filters))
     scores = rank(wq.Or([plan.query, extra]), snapshot.postings, top=10, allowed=allowed)

@@ -278,7 +278,7 @@ class QueryBuilder:
         words = list(parsed.words)
         found = self.expansions(words) if expand else []
         single = {start: e for start, e in found if len(e.words) == 1}
-        common = self._common(words, single)
+        common = self._common(words)
         missing = self._missing(words, {start + i for start, e in found for i in range(len(e.words))})
         specific: list[wq.Query] = []
         ordinary: list[wq.Query] = []
@@ -298,8 +298,7 @@ class QueryBuilder:
                     # As specific as its most specific word: "cluster organisation" is made
                     # of common words, so it ranks but does not decide the matches.
                     concept = FieldMax(alternatives, tiebreak=0.2)
-                    broad = (all(w in common for w in expansion.words)
-                             or self._target_share(expansion.targets) >= COMMON_SHARE)
+                    broad = all(w in common for w in expansion.words)
                     (ordinary if broad else specific).append(concept)
         for phrase in parsed.phrases:
             clause = self._phrase(phrase)
@@ -365,7 +364,7 @@ class QueryBuilder:
         if parsed.phrases or parsed.excluded:
             return None
         words = list(parsed.words)
-        common = self._common(words, {})
+        common = self._common(words)
         missing = set(self._missing(words, set()))
         deciding = [w for w in words if w not in common and w not in missing] or words
         return [(t.fieldname, t.text) for w in deciding for t in self._own_terms(w, self.fields)]
@@ -393,25 +392,10 @@ class QueryBuilder:
                     max((counts[k] for k in found), default=0) / self.documents)
         return {w: share or 0.0 for w, share in shares.items()}
 
-    def _common(self, words: Sequence[str], expanded: Mapping[int, Expansion]) -> dict[str, float]:
-        """The typed words that match at least COMMON_SHARE of the documents, with that share.
-
-        A word counts with its thesaurus words: "firms" is as common as "företag".
-        """
+    def _common(self, words: Sequence[str]) -> dict[str, float]:
+        """The typed words at least COMMON_SHARE of the documents contain, with that share."""
         shares = self._shares(words, PHRASE_FIELDS)
-        found = {}
-        for index, word in enumerate(words):
-            share = shares.get(word, 0.0)
-            if index in expanded:
-                share = max(share, self._target_share(expanded[index].targets))
-            if share >= COMMON_SHARE:
-                found[word] = round(share, 3)
-        return found
-
-    def _target_share(self, targets: Sequence[str]) -> float:
-        """The largest share of documents a one-word thesaurus target matches."""
-        single = [t for t in targets if len(re.findall(r"\w+", t)) == 1]
-        return max(self._shares(single, EXPANSION_FIELDS).values(), default=0.0)
+        return {w: round(share, 3) for w, share in shares.items() if share >= COMMON_SHARE}
 
     def _missing(self, words: Sequence[str], expanded: set[int]) -> tuple[str, ...]:
         """Typed words no document contains in any field, not even through a compound's parts."""
