@@ -126,6 +126,8 @@ def test_a_correction_is_shown_escaped_with_a_way_back_to_the_query(real_client)
     assert links == [{"q": ["<b>riskkapital"], "kind": ["challenge"]},
                      {"q": ["<b>riskkapitl"], "kind": ["challenge"], "exakt": ["1"]}]
     assert int(doc.find("h2", cls="result-count").get("data-total")) >= 3
+    # The comparison offered is on what the hits are for.
+    assert query(doc.find("p", cls="compare-link").find("a").get("href"))["q"] == ["<b>riskkapital"]
 
 
 def test_no_hits_says_so(client):

@@ -100,9 +100,12 @@ def search_context(result: SearchResult, req: Request) -> dict[str, Any]:
         "related": [related_links(item, req) for item in result.related],
         "exports": {fmt: with_query(url_for("site.search_page", fmt=fmt), state.pairs(page=1))
                     for fmt in ("csv", "xlsx")},
+        # The comparison on what was searched: the correction, when the hits are its.
+        "compare_q": result.corrected or state.q,
         "compare_url": with_query(url_for("site.compare_page"),
-                                  [("q", state.q)] + [(f, v) for f in ("region", "kind")
-                                                      for v in state.filters.get(f, [])])
+                                  [("q", result.corrected or state.q)]
+                                  + [(f, v) for f in ("region", "kind")
+                                     for v in state.filters.get(f, [])])
         if state.q else None,
     }
 
