@@ -9,6 +9,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from kb.reports.citation import cite
 from kb.reports.compare import CompareRequest, compare
 from kb.reports.export import (
     Table,
@@ -20,7 +21,6 @@ from kb.reports.export import (
     search_table,
     to_csv,
 )
-from kb.reports.overview import cite
 from search.service import SearchRequest, search
 
 

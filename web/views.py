@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, url_for
 from kb.content.codes import FACETS, KINDS
 from kb.content.model import subissue_key
 from kb.reports import export, overview
+from kb.reports.citation import cite
 from kb.reports.compare import MIN_RELATIVE_SCORE, Comparison, compare
 from kb.reports.overview import (
     EntryDetail,
@@ -19,7 +20,6 @@ from kb.reports.overview import (
     SourceOverview,
     StartPage,
     ThemeOverview,
-    cite,
 )
 from kb.reports.reader import ReportReader, report_reader
 from search.service import RelatedTheme, SearchRequest, SearchResult, more_like_this, search

@@ -8,8 +8,9 @@ around it (Källa/Source, avsnitt/section, s./p.) follow the interface.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from kb.content.model import Entry, Source
+from kb.content.model import Entry, Source, Vocabulary
 from kb.i18n import translator
 
 
@@ -64,3 +65,18 @@ def short_citation(entry: Entry, source: Source | None, lang: str = "sv") -> str
     year = f" {source.year_text}" if source and source.year_text else ""
     where = location(entry.section, entry.page, lang)
     return f"{title}{year}" + (f", {where}" if where else "")
+
+
+@dataclass(frozen=True)
+class CitedEntry:
+    """An entry with its citation in the interface language and a short reference."""
+
+    entry: Entry
+    citation: str
+    short: str
+
+
+def cite(entry: Entry, vocab: Vocabulary, lang: str = "sv") -> CitedEntry:
+    """An entry with its citations in the interface language."""
+    return CitedEntry(entry, entry_citation(entry, vocab.sources, lang),
+                      short_citation(entry, vocab.sources.get(entry.source), lang))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from kb.content.codes import KINDS
 from kb.content.model import Entry, Region, Source, SubIssue, Theme, Vocabulary, subissue_key
 from kb.i18n import NP_, join_names, quoted, translator
-from kb.reports.citation import entry_citation, short_citation
+from kb.reports.citation import CitedEntry, cite
 from search.generations import Snapshot
 from search.service import SearchRequest, search, theme_names
 
@@ -63,12 +63,9 @@ class CompareRequest:
 
 
 @dataclass(frozen=True)
-class Item:
+class Item(CitedEntry):
     """An entry in a cell: its citation, its search score (free text) and whether it is weak."""
 
-    entry: Entry
-    citation: str
-    short: str
     score: float | None = None
     weak: bool = False
 
@@ -279,9 +276,7 @@ def _rows(vocab: Vocabulary, theme: Theme | None, shown: Sequence[Entry], region
         entries = placed.get(key, [])
         cells = []
         for region in regions:
-            items = [Item(e, entry_citation(e, vocab.sources, lang),
-                          short_citation(e, vocab.sources.get(e.source), lang),
-                          scores.get(e.id), e.id in weak)
+            items = [Item(**vars(cite(e, vocab, lang)), score=scores.get(e.id), weak=e.id in weak)
                      for e in entries if e.region == region.slug]
             status = NO_REPORT if region.slug not in held else FOUND if items else NOTHING
             counts = Counter(i.entry.kind for i in items)

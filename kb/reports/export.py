@@ -21,8 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kb.content.codes import doc_type_label, kind_label
 from kb.content.model import Entry, Source, Vocabulary
 from kb.i18n import N_, quoted, translator
+from kb.reports.citation import CitedEntry
 from kb.reports.compare import FOUND, Comparison, Item, claim_sentence, row_label, status_label
-from kb.reports.overview import CitedEntry
 
 Cell = str | int | float | None
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -14,19 +14,10 @@ from dataclasses import dataclass
 from kb.content.codes import KINDS
 from kb.content.model import Entry, Region, Source, Theme, Vocabulary
 from kb.i18n import LANGUAGES
-from kb.reports.citation import entry_citation, short_citation
+from kb.reports.citation import CitedEntry, cite, entry_citation
 
 HEAT_LEVELS = 5
 KindCounts = dict[str, int]
-
-
-@dataclass(frozen=True)
-class CitedEntry:
-    """An entry with its citation in the interface language and a short reference."""
-
-    entry: Entry
-    citation: str
-    short: str
 
 
 @dataclass(frozen=True)
@@ -129,12 +120,6 @@ class StartPage:
     matrix: Matrix
     sources: list[SourceOverview]
     total: int
-
-
-def cite(entry: Entry, vocab: Vocabulary, lang: str = "sv") -> CitedEntry:
-    """An entry with its citations in the interface language."""
-    return CitedEntry(entry, entry_citation(entry, vocab.sources, lang),
-                      short_citation(entry, vocab.sources.get(entry.source), lang))
 
 
 def kind_counts(entries: Iterable[Entry]) -> KindCounts:
