@@ -32,7 +32,8 @@ from search.related import MAX_RELATED, ThemeMatch, ThemeNames
 from search.snippets import has_marks, make_snippet
 from search.spelling import Speller
 
-TEXT_HITS = 5  # report-text sections listed under the entries on a search page
+TEXT_HITS = 5  # report-text sections listed under the entries on a search page …
+ALL_TEXT_HITS = 200  # … or, when asked for all of them, at most this many
 # A query finding at most FEW entries is corrected outright when the correction finds at least
 # MANY, and CORRECTION_GAIN times as many; otherwise the correction is only offered.
 FEW, MANY, CORRECTION_GAIN = 2, 3, 3
@@ -49,6 +50,7 @@ class SearchRequest:
     page: int = 1
     page_size: int = 10  # 0 returns every match on one page (comparison, export)
     exact: bool = False  # as typed: no thesaurus words, no automatic spelling correction
+    all_texts: bool = False  # list every matching report section, not only the first few
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,8 @@ def _search(snapshot: Snapshot, request: SearchRequest) -> SearchResult:
         only_expanded = len(scores.keys() - direct_matches(snapshot, build, parsed, allowed))
     text_total, text_hits = 0, list[TextHit]()
     if not browse and not every and not set(filters) - set(TEXT_FACETS):
-        text_total, text_hits = search_texts(snapshot, parsed, filters, TEXT_HITS)
+        text_total, text_hits = search_texts(snapshot, parsed, filters,
+                                             ALL_TEXT_HITS if request.all_texts else TEXT_HITS)
     return SearchResult(
         query=request.q, parsed=parsed, filters=filters, total=total, page=page, pages=pages,
         page_size=page_size, hits=hits, facets=count_facets(snapshot, scores),

@@ -69,14 +69,16 @@ class SearchState:
     filters: dict[str, list[str]] = field(default_factory=dict)
     page: int = 1
     exact: bool = False  # as typed: no thesaurus words, no automatic correction
+    all_texts: bool = False  # every matching report section, not only the first few
 
     def pairs(self, page: int | None = None, q: str | None = None,
               facets: Mapping[str, list[str]] | None = None,
-              exact: bool | None = None) -> list[tuple[str, str]]:
-        """URL parameters for this state, optionally with another query, facet values, page or
-        exactness."""
+              exact: bool | None = None, all_texts: bool | None = None) -> list[tuple[str, str]]:
+        """URL parameters for this state, optionally with another query, facet values, page,
+        exactness or list of report sections."""
         q = self.q if q is None else q
         exact = self.exact if exact is None else exact
+        all_texts = self.all_texts if all_texts is None else all_texts
         replace = facets or {}
         out: list[tuple[str, str]] = [("q", q)] if q else []
         for facet in FACETS:
@@ -84,6 +86,8 @@ class SearchState:
                 out.append((facet, value))
         if exact:
             out.append(("exakt", "1"))
+        if all_texts:
+            out.append(("avsnitt", "alla"))
         page = self.page if page is None else page
         if page > 1:
             out.append(("page", str(page)))
@@ -94,7 +98,8 @@ def search_state(args: MultiDict[str, str]) -> SearchState:
     """Read a search page's state from its URL."""
     filters = {facet: values(args, facet) for facet in FACETS}
     return SearchState(q=text(args, "q"), filters={k: v for k, v in filters.items() if v},
-                       page=integer(args, "page"), exact=flag(args, "exakt", "exact"))
+                       page=integer(args, "page"), exact=flag(args, "exakt", "exact"),
+                       all_texts=text(args, "avsnitt", "sections") in ("alla", "all"))
 
 
 def flag(args: MultiDict[str, str], *names: str) -> bool:

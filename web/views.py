@@ -97,6 +97,7 @@ def search_context(result: SearchResult, req: Request) -> dict[str, Any]:
         # The same search, exactly as typed (no thesaurus words, no correction) or back again.
         "exact_url": with_query(path, state.pairs(page=1, exact=True)),
         "expanded_url": with_query(path, state.pairs(page=1, exact=False)),
+        "all_texts_url": with_query(path, state.pairs(all_texts=True)) + "#text-hits-heading",
         "related": [related_links(item, req) for item in result.related],
         "exports": {fmt: with_query(url_for("site.search_page", fmt=fmt), state.pairs(page=1))
                     for fmt in ("csv", "xlsx")},
@@ -118,7 +119,11 @@ def search_context(result: SearchResult, req: Request) -> dict[str, Any]:
               *FACET_PARAMS,
               Param("page", "Page number (from 1).", {"type": "integer", "minimum": 1}),
               Param("page_size", "Results per page in JSON (1–100).",
-                    {"type": "integer", "minimum": 1, "maximum": 100})),
+                    {"type": "integer", "minimum": 1, "maximum": 100}),
+              Param("exakt", "1: search only the words typed (no thesaurus words, no automatic "
+                             "spelling correction).", {"type": "string", "enum": ["1", "0"]}),
+              Param("avsnitt", "alla: list every matching report-text section (up to 200), not "
+                               "only the first five.", {"type": "string", "enum": ["alla"]})),
       downloads={"csv": Download(CSV, lambda r, req: export.to_csv(_search_table(r, req)),
                                  lambda r, req: "sokresultat"),
                  "xlsx": Download(XLSX, lambda r, req: export.search_xlsx(_search_table(r, req),
@@ -133,7 +138,8 @@ def search_page(req: Request) -> SearchResult:
     elif req.format:
         size = 0  # a download holds every match
     return search(req.snapshot, SearchRequest(q=state.q, filters=state.filters, page=state.page,
-                                              page_size=size, exact=state.exact))
+                                              page_size=size, exact=state.exact,
+                                              all_texts=state.all_texts))
 
 
 def related_links(item: RelatedTheme, req: Request) -> dict[str, str]:
