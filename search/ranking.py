@@ -42,6 +42,7 @@ EMPTY: Scores = {}
 # bound keeps a 100× corpus in memory. A query never depends on the cache: it holds its own
 # references to the lists it needs (`Lists`), so an eviction cannot take a list from under it.
 MAX_LISTS = 6000
+MAX_PHRASES = 4000  # phrases whose entries are remembered per generation (a frozenset each)
 
 
 class Postings:
@@ -64,11 +65,28 @@ class Postings:
         self._impacts: OrderedDict[Key, Scores] = OrderedDict()
         self._positions: OrderedDict[Key, Positions] = OrderedDict()
         self._lengths: dict[str, list[float]] = {}
+        self._phrases: OrderedDict[tuple[Key, ...], frozenset[int]] = OrderedDict()
         self._lock = threading.Lock()
+        self._phrase_lock = threading.Lock()  # not the reading lock: no I/O happens under it
 
     def fetch(self, keys: Iterable[Key]) -> Lists:
         """The impacts of every list a query needs, read where not held; the query keeps them."""
         return Lists(self, self._get(self._impacts, keys, self._read_impacts))
+
+    def phrase_docs(self, keys: tuple[Key, ...]) -> frozenset[int] | None:
+        """The entries where a phrase stands, when a full check has found them before."""
+        with self._phrase_lock:
+            found = self._phrases.get(keys)
+            if found is not None:
+                self._phrases.move_to_end(keys)
+            return found
+
+    def keep_phrase_docs(self, keys: tuple[Key, ...], docs: frozenset[int]) -> None:
+        """Remember where a phrase stands (every entry checked), up to MAX_PHRASES phrases."""
+        with self._phrase_lock:
+            self._phrases[keys] = docs
+            while len(self._phrases) > MAX_PHRASES:
+                self._phrases.popitem(last=False)
 
     def doc_count(self) -> int:
         """How many documents the index holds."""
@@ -353,6 +371,12 @@ def _phrase(q: wq.Phrase, lists: Lists, only: set[int] | None = None,
     candidates = set(smallest).intersection(*(i.keys() for i in impacts if i is not smallest))
     if loose:
         return {d: q.boost * sum(i[d] for i in impacts) for d in candidates}
+    # Where a phrase stands depends only on the generation: once checked for every entry, the
+    # answer is kept (thesaurus phrases recur in many queries).
+    known = lists.postings.phrase_docs(tuple(keys))
+    if known is not None:
+        candidates &= known if only is None else known & only
+        return {d: q.boost * sum(i[d] for i in impacts) for d in candidates}
     if only is not None:
         candidates &= only
     if not candidates:
@@ -369,6 +393,8 @@ def _phrase(q: wq.Phrase, lists: Lists, only: set[int] | None = None,
                 break
         else:
             found[docnum] = q.boost * sum(i[docnum] for i in impacts)
+    if only is None:
+        lists.postings.keep_phrase_docs(tuple(keys), frozenset(found))
     return found
 
 

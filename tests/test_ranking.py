@@ -373,3 +373,22 @@ def test_an_exclusion_preceding_the_first_match_still_excludes_it(real_snapshot)
     assert set(plain) & excluded, "whoosh3's own AndNot was fixed: drop Excluding"
     assert not set(rank(q, real_snapshot.postings)) & excluded
     assert not {d for d, _ in whoosh_ranked(real_snapshot, q)} & excluded
+
+
+def test_phrases_remembered_per_generation_give_the_same_rankings(real_snapshot):
+    """A phrase's entries, once checked in full, are reused: the second ranking (and a top-k one,
+    which checks bonuses only for some entries) scores as Whoosh does, as the first did."""
+    postings = fresh_postings(real_snapshot, [])
+    texts = ['"kliniska prövningar"', "venture capital", "life science-strategin",
+             "kliniska prövningar i vården", '"brist på kapital" skåne']
+    for _ in range(2):
+        for text in texts:
+            q, filters = query_for(real_snapshot, text)
+            allowed = allowed_docnums(real_snapshot, filters)
+            expected = whoosh_ranked(real_snapshot, q, filters)
+            assert_same_ranking(rank(q, postings, allowed=allowed), expected, text)
+            top = ranked(rank(q, postings, top=3, allowed=allowed))[:3]
+            assert [score for _, score in top] == pytest.approx([score for _, score in expected[:3]],
+                                                         rel=1e-9), text
+    phrase = (("body", b"klinisk"), ("body", "prövning".encode()))
+    assert postings.phrase_docs(phrase) is not None, "the phrase was remembered"
