@@ -29,10 +29,9 @@ def _marks(text: str, terms: frozenset[str], keep: frozenset[str]) -> list[tuple
     """
     passage = _passage(text, keep)
     spans = {span for term in terms for span in passage.by_stem.get(term, ())}
-    parts = [t for t in terms if len(t) >= MIN_PART_MATCH]
     # Searched in the passage's distinct words joined in one string, not word by word.
     words, starts = passage.words, passage.starts
-    for part in parts:
+    for part in _parts(terms):
         at = words.find(part)
         while at >= 0:
             index = bisect_right(starts, at) - 1
@@ -175,4 +174,14 @@ def make_snippet(body: str, terms: frozenset[str], keep: frozenset[str] = PROTEC
 
 def has_marks(body: str, terms: frozenset[str], keep: frozenset[str] = PROTECTED) -> bool:
     """Whether a snippet of the body would mark any word (the query's words occur in it)."""
-    return bool(terms) and bool(_marks(plain_text(body), terms, keep))
+    if not terms:
+        return False
+    # What `_marks` finds, without collecting the spans: a report section has many passages.
+    passage = _passage(plain_text(body), keep)
+    return (any(term in passage.by_stem for term in terms)
+            or any(part in passage.words for part in _parts(terms)))
+
+
+def _parts(terms: frozenset[str]) -> list[str]:
+    """The query stems long enough to mark compounds containing them."""
+    return [t for t in terms if len(t) >= MIN_PART_MATCH]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
 
-from search.analysis import CompoundSplitter, swedish_analyzer
+from search.analysis import PROTECTED, WORD, CompoundSplitter, stem, swedish_analyzer
 from search.parsing import parse_query
 from search.service import SearchRequest, search
+from search.snippets import _marks, has_marks, plain_text
 
 
 def run(snapshot, q, **filters):
@@ -191,6 +193,19 @@ def test_snippets_highlight_and_escape(real_snapshot):
     assert "<mark>" in hit.snippet
     text = re.sub(r'<mark(?: class="also")?>|</mark>', "", hit.snippet)
     assert "<" not in text  # everything but the marks is escaped
+
+
+def test_has_marks_agrees_with_the_marks_a_snippet_gets(real_snapshot):
+    # has_marks stops at the first matching word; it must say what collecting every mark says.
+    rng = random.Random(11)
+    passages = [plain_text(e.body) for e in real_snapshot.entries.values()]
+    stems = sorted({stem(w.lower(), PROTECTED) for text in passages for w in WORD.findall(text)})
+    probes = [frozenset(rng.sample(stems, 2)) for _ in range(150)]
+    probes += [frozenset({"kapital"}), frozenset({"ris"}), frozenset({"xyzzy"}), frozenset()]
+    disagreements = [(probe, text[:40]) for probe in probes for text in rng.sample(passages, 20)
+                     if has_marks(text, probe) != bool(_marks(text, probe, PROTECTED))]
+    assert not disagreements
+    assert any(has_marks(text, frozenset({"kapital"})) for text in passages)
 
 
 def test_pagination(real_snapshot):

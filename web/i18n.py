@@ -75,6 +75,8 @@ def template_translations(tr: gettext_module.NullTranslations) -> dict[str, Any]
     """Jinja's new-style gettext functions over one catalogue: a message is a format string
     whose values are escaped when the template autoescapes (as jinja2.ext.i18n does)."""
     def fill(context: Any, text: str, values: dict[str, Any]) -> str:
+        if not values and "%" not in text:  # most messages: nothing to format (and no %% to undo)
+            return Markup(text) if context.eval_ctx.autoescape else text
         return (Markup(text) if context.eval_ctx.autoescape else text) % values
 
     @pass_context
