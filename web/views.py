@@ -26,7 +26,14 @@ from search.service import RelatedTheme, SearchRequest, SearchResult, more_like_
 from web import params
 from web.markup import render_markdown
 from web.pages import Download, Param, Request, page
-from web.present import active_filters, facet_groups, hit_headings, pagination, with_query
+from web.present import (
+    active_filters,
+    cached_url_for,
+    facet_groups,
+    hit_headings,
+    pagination,
+    with_query,
+)
 from web.searching import kb
 
 bp = Blueprint("site", __name__)
@@ -79,34 +86,42 @@ def _search_table(result: SearchResult, req: Request) -> export.Table:
 
 
 def search_context(result: SearchResult, req: Request) -> dict[str, Any]:
-    """The search page's links: facets, chosen filters, pages, suggestion, exports."""
+    """The search page's links: facets, chosen filters, pages, suggestion, exports.
+
+    Links a page does not show are not built: a search page is mostly links, and most queries
+    need neither the correction's, the thesaurus switch's nor the all-sections link.
+    """
     state = params.search_state(req.args)
     labels = req.labels
-    path = url_for("site.search_page")
+    path = cached_url_for("site.search_page")
+
+    def link(**changes: Any) -> str:
+        return with_query(path, state.pairs(page=1, **changes))
+
+    compare_q = result.corrected or state.q
     return {
         "state": state, "hit_heading": hit_headings(req.snapshot, labels),
         "facets": facet_groups(result, state, labels, path),
         "chips": active_filters(state, labels, path),
-        "clear_url": with_query(path, state.pairs(page=1, facets={f: [] for f in FACETS})),
+        "clear_url": link(facets={f: [] for f in FACETS}),
         "pager": pagination(result.page, result.pages,
                             lambda n: with_query(path, state.pairs(page=n))),
-        "suggestion_url": (with_query(path, state.pairs(page=1, q=result.suggestion))
-                           if result.suggestion else None),
-        "corrected_url": (with_query(path, state.pairs(page=1, q=result.corrected))
-                          if result.corrected else None),
+        "suggestion_url": link(q=result.suggestion) if result.suggestion else None,
+        "corrected_url": link(q=result.corrected) if result.corrected else None,
         # The same search, exactly as typed (no thesaurus words, no correction) or back again.
-        "exact_url": with_query(path, state.pairs(page=1, exact=True)),
-        "expanded_url": with_query(path, state.pairs(page=1, exact=False)),
-        "all_texts_url": with_query(path, state.pairs(all_texts=True)) + "#text-hits-heading",
+        "exact_url": link(exact=True) if result.corrected or result.expansions else None,
+        "expanded_url": link(exact=False) if result.exact else None,
+        "all_texts_url": (with_query(path, state.pairs(all_texts=True)) + "#text-hits-heading"
+                          if result.text_total > len(result.text_hits) else None),
         "related": [related_links(item, req) for item in result.related],
-        "exports": {fmt: with_query(url_for("site.search_page", fmt=fmt), state.pairs(page=1))
-                    for fmt in ("csv", "xlsx")},
+        "exports": {fmt: with_query(cached_url_for("site.search_page", fmt=fmt),
+                                    state.pairs(page=1))
+                    for fmt in ("csv", "xlsx")} if result.total else {},
         # The comparison on what was searched: the correction, when the hits are its.
-        "compare_q": result.corrected or state.q,
-        "compare_url": with_query(url_for("site.compare_page"),
-                                  [("q", result.corrected or state.q)]
-                                  + [(f, v) for f in ("region", "kind")
-                                     for v in state.filters.get(f, [])])
+        "compare_q": compare_q,
+        "compare_url": with_query(cached_url_for("site.compare_page"),
+                                  [("q", compare_q)] + [(f, v) for f in ("region", "kind")
+                                                        for v in state.filters.get(f, [])])
         if state.q else None,
     }
 
