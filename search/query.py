@@ -50,6 +50,9 @@ EXPANSION_FIELDS = ("title", "summary", "body")
 # "kliniska prövningar"), earn a bonus; naming a theme's label or term is strong evidence.
 NEARBY_BOOSTS = {**{name: FIELD_BOOSTS[name] * 0.5 for name in PHRASE_FIELDS},
                  "themes_sv": 1.5, "themes_en": 1.5}
+# A quoted phrase counts more than its words scattered; a thesaurus phrase like a thesaurus word.
+QUOTED_BOOSTS = {name: FIELD_BOOSTS[name] * 1.5 for name in PHRASE_FIELDS}
+EXPANSION_PHRASE_BOOSTS = {name: FIELD_BOOSTS[name] * EXPANSION_WEIGHT for name in EXPANSION_FIELDS}
 LONGEST_TERM = 4  # words in the longest thesaurus term
 # A query naming a sub-issue ("finansiering av klusterarbetet") ranks the entries tagged with it
 # higher; the bonus only adds to entries the words match.
@@ -200,19 +203,23 @@ class QueryBuilder:
                         found.append(wq.Term(fieldname, term,
                                              boost=FIELD_BOOSTS[fieldname] * EXPANSION_WEIGHT))
             else:
-                found.extend(self._concept_phrase(words, EXPANSION_FIELDS, EXPANSION_WEIGHT))
+                found.extend(self._phrases(words, EXPANSION_PHRASE_BOOSTS, as_one_word=True))
         return found
 
-    def _concept_phrase(self, words: Sequence[str], fields: Iterable[str],
-                        weight: float) -> list[wq.Query]:
-        """A phrase in each field, weighted to count like one word of the field."""
+    def _phrases(self, words: Sequence[str], fields: Mapping[str, float],
+                 as_one_word: bool = False) -> list[wq.Query]:
+        """The words as a phrase in each field the index has, boosted per field.
+
+        A phrase scores the sum of its words; `as_one_word` divides the boost by their number
+        so that the phrase counts like one word of the field.
+        """
         found: list[wq.Query] = []
-        for fieldname in fields:
+        for fieldname, boost in fields.items():
             if fieldname in self.schema:
                 terms = [t for w in words for t in self.terms(fieldname, w)]
                 if len(terms) > 1:
-                    found.append(wq.Phrase(fieldname, terms,
-                                           boost=FIELD_BOOSTS[fieldname] * weight / len(terms)))
+                    found.append(wq.Phrase(fieldname, terms, boost=boost / len(terms)
+                                           if as_one_word else boost))
         return found
 
     def _word(self, word: str, fields: Mapping[str, float], parts: bool = True,
@@ -241,18 +248,10 @@ class QueryBuilder:
                                              boost=FIELD_BOOSTS[fieldname] * PART_WEIGHT))
         return found
 
-    def _phrase(self, words: Sequence[str], boost: float = 1.5,
-                fields: Mapping[str, float] | None = None,
+    def _phrase(self, words: Sequence[str], fields: Mapping[str, float] = QUOTED_BOOSTS,
                 kind: type[FieldMax] = FieldMax) -> FieldMax | None:
-        if fields is None:
-            fields = {name: FIELD_BOOSTS[name] * boost for name in PHRASE_FIELDS}
-        alternatives: list[wq.Query] = []
-        for fieldname, field_boost in fields.items():
-            if fieldname not in self.schema:
-                continue
-            terms = [t for w in words for t in self.terms(fieldname, w)]
-            if len(terms) > 1:
-                alternatives.append(wq.Phrase(fieldname, terms, boost=field_boost))
+        """The words as a phrase in any of the fields: the best field counts fully."""
+        alternatives = self._phrases(words, fields)
         return kind(alternatives) if alternatives else None
 
     def build(self, parsed: ParsedQuery) -> wq.Query | None:

@@ -116,11 +116,16 @@ class SearchResult:
     text_hits: list[TextHit] = field(default_factory=list)
 
 
+def term_lists(postings: Postings, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Scores]:
+    """The posting list of each (field, term), as scores by document."""
+    lists = postings.fetch((f, t.encode("utf-8")) for f, t in keys)
+    return {(f, t): lists.scores((f, t.encode("utf-8"))) for f, t in keys}
+
+
 def _builder(snapshot: Snapshot, schema: Schema, postings: Postings) -> QueryBuilder:
     def frequencies(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
         # The lists themselves, which the ranking reads next anyway: one look-up per term.
-        lists = postings.fetch((f, t.encode("utf-8")) for f, t in keys)
-        return {(f, t): len(lists.scores((f, t.encode("utf-8")))) for f, t in keys}
+        return {key: len(scores) for key, scores in term_lists(postings, keys).items()}
     return QueryBuilder(schema, snapshot.splitter, snapshot.vocab.thesaurus, frequencies,
                         postings.doc_count(), theme_names(snapshot))
 
@@ -231,8 +236,7 @@ def direct_matches(snapshot: Snapshot, build: QueryBuilder, parsed: ParsedQuery,
     keys = build.direct_terms(parsed)
     if keys is None:
         return matching(build.direct(parsed), snapshot.postings, allowed)
-    lists = snapshot.postings.fetch((f, t.encode("utf-8")) for f, t in keys)
-    found: set[int] = set().union(*(lists.scores((f, t.encode("utf-8"))).keys() for f, t in keys))
+    found: set[int] = set().union(*term_lists(snapshot.postings, keys).values())
     return found & allowed if allowed is not None else found
 
 
@@ -269,19 +273,17 @@ def search_texts(snapshot: Snapshot, parsed: ParsedQuery, filters: Mapping[str, 
             allowed = docs if allowed is None else allowed & docs
     scores = rank(q, layer.postings, top=limit, allowed=allowed)
     best = heapq.nsmallest(limit, scores.items(), key=_best_first)
-    highlight = plan.highlight | plan.also_highlight
     hits = []
     for docnum, score in best:
         slug, section = snapshot.sections_by_docnum[docnum]
         # The snippet comes from the first passage where the words occur: the one the hit
         # links to.
-        block = next((b for b in section.blocks if has_marks(b.text, highlight, build.protected)),
-                     section.blocks[0])
+        block = next((b for b in section.blocks
+                      if has_marks(b.text, plan.highlight, build.protected)), section.blocks[0])
         hits.append(TextHit(source=slug, section=section.section, heading=section.title,
                             anchor=block.anchor, page=block.page or section.page,
                             score=round(score, 4),
-                            snippet=make_snippet(block.text, plan.highlight, build.protected,
-                                                 plan.also_highlight, plan.also_phrases)))
+                            snippet=make_snippet(block.text, plan.highlight, build.protected)))
     return len(scores), hits
 
 

@@ -75,9 +75,10 @@ def template_translations(tr: gettext_module.NullTranslations) -> dict[str, Any]
     """Jinja's new-style gettext functions over one catalogue: a message is a format string
     whose values are escaped when the template autoescapes (as jinja2.ext.i18n does)."""
     def fill(context: Any, text: str, values: dict[str, Any]) -> str:
-        if not values and "%" not in text:  # most messages: nothing to format (and no %% to undo)
-            return Markup(text) if context.eval_ctx.autoescape else text
-        return (Markup(text) if context.eval_ctx.autoescape else text) % values
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        # Most messages have nothing to format (and no %% to undo): skip the formatting.
+        return text % values if values or "%" in text else text
 
     @pass_context
     def gettext(context: Any, message: str, **values: Any) -> str:
